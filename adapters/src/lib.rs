@@ -1,0 +1,25 @@
+//! # adapters — one folder per platform
+//!
+//! Each platform lives in its own module (`src/<platform>/`): URL detection,
+//! a pure page parser, and a fetch loop, behind the [`engine::Adapter`]
+//! trait. [`registry`] registers them all; adding a platform is a new folder
+//! plus one line there.
+//!
+//! ```
+//! let registry = adapters::registry();
+//! let (adapter, target) = registry.detect("https://store.steampowered.com/app/440/").unwrap();
+//! assert_eq!((adapter.info().key, target.id.as_str()), ("steam", "440"));
+//! ```
+
+#![warn(missing_docs)]
+
+pub mod steam;
+
+/// Every adapter of this crate, registered.
+///
+/// ```
+/// assert!(adapters::registry().adapter("steam").is_some());
+/// ```
+pub fn registry() -> engine::Registry {
+    engine::Registry::new().with(steam::Steam)
+}

@@ -1,0 +1,155 @@
+//! The writer: the single owner of every output file, the journal and the
+//! dedup log. Jobs send it pages; it writes, flushes, then journals, so the
+//! journal never names bytes that are not in the files.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use tokio::sync::mpsc;
+
+use crate::checkpoint::{Entry, FileSizes, JobError, JobStats, JobStatus, Journal, SeenLog};
+use crate::events::{Event, EventSink};
+use crate::job::JobMsg;
+use crate::sink::{open_file, Format, Sink};
+use crate::Error;
+
+/// How a job ended, as the writer saw it.
+#[derive(Debug, Clone)]
+pub struct JobEnd {
+    /// Status.
+    pub status: JobStatus,
+    /// Error, when it failed.
+    pub error: Option<JobError>,
+    /// Final counts.
+    pub stats: JobStats,
+    /// Output files written (relative names).
+    pub outputs: Vec<String>,
+}
+
+pub(crate) struct Writer {
+    pub dir: PathBuf,
+    pub formats: Vec<Format>,
+    /// File stem of each job's outputs (`steam_440`).
+    pub stems: HashMap<usize, String>,
+    /// Committed sizes to reopen files at (resume); absent = create anew.
+    pub resume_sizes: FileSizes,
+    pub combined: bool,
+    pub journal: Journal,
+    pub seen: SeenLog,
+    pub events: Option<EventSink>,
+}
+
+struct OpenFile {
+    name: String,
+    sink: Box<dyn Sink>,
+}
+
+impl Writer {
+    fn open(&self, name: &str, format: Format) -> Result<OpenFile, Error> {
+        let path = self.dir.join(name);
+        Ok(OpenFile {
+            name: name.to_string(),
+            sink: open_file(format, &path, self.resume_sizes.get(name).copied())?,
+        })
+    }
+
+    fn emit(&self, e: Event) {
+        if let Some(f) = &self.events {
+            f(e);
+        }
+    }
+
+    fn job_files(&self, job: usize) -> Result<Vec<OpenFile>, Error> {
+        let stem = self.stems.get(&job).cloned().unwrap_or_else(|| format!("job_{job}"));
+        self.formats
+            .iter()
+            .map(|f| self.open(&format!("{stem}.{}", f.extension()), *f))
+            .collect()
+    }
+
+    /// Runs until every sender is gone; returns how each job ended and the combined outputs.
+    pub fn run(mut self, mut rx: mpsc::Receiver<JobMsg>) -> Result<(HashMap<usize, JobEnd>, Vec<String>), Error> {
+        let mut combined: Vec<OpenFile> = Vec::new();
+        if self.combined {
+            for f in self.formats.clone() {
+                combined.push(self.open(&format!("all.{}", f.extension()), f)?);
+            }
+        }
+        let mut open: HashMap<usize, Vec<OpenFile>> = HashMap::new();
+        let mut ends = HashMap::new();
+        while let Some(msg) = rx.blocking_recv() {
+            match msg {
+                JobMsg::Total { job, total } => self.emit(Event::Total { job, total }),
+                JobMsg::Page {
+                    job,
+                    records,
+                    keys,
+                    next,
+                    filter,
+                    stats,
+                } => {
+                    if !open.contains_key(&job) {
+                        open.insert(job, self.job_files(job)?);
+                    }
+                    let files = open.get_mut(&job).map(|v| v.as_mut_slice()).unwrap_or_default();
+                    let mut sizes = FileSizes::new();
+                    for f in files.iter_mut().chain(combined.iter_mut()) {
+                        for r in &records {
+                            f.sink.write(r)?;
+                        }
+                        sizes.insert(f.name.clone(), f.sink.commit()?);
+                    }
+                    let seen = self.seen.append(&keys)?;
+                    self.journal.append(&Entry::Page {
+                        job,
+                        next,
+                        filter,
+                        stats: stats.clone(),
+                        files: sizes,
+                        seen,
+                    })?;
+                    self.emit(Event::Progress {
+                        job,
+                        written: stats.written,
+                        fetched: stats.fetched,
+                    });
+                }
+                JobMsg::Finished { job, status, error, stats } => {
+                    let mut files = open.remove(&job).unwrap_or_default();
+                    if files.is_empty() && status == JobStatus::Done {
+                        // A job with nothing to export still gets its (empty, valid) files.
+                        files = self.job_files(job)?;
+                    }
+                    let mut sizes = FileSizes::new();
+                    for f in &mut files {
+                        sizes.insert(f.name.clone(), f.sink.finish()?);
+                    }
+                    let outputs: Vec<String> = sizes.keys().cloned().collect();
+                    self.journal.append(&Entry::Finished {
+                        job,
+                        status,
+                        error: error.clone(),
+                        stats: stats.clone(),
+                        files: sizes,
+                    })?;
+                    self.emit(Event::Finished {
+                        job,
+                        status,
+                        written: stats.written,
+                        error: error.as_ref().map(|e| e.message.clone()),
+                    });
+                    ends.insert(job, JobEnd { status, error, stats, outputs });
+                }
+            }
+        }
+        let mut sizes = FileSizes::new();
+        for f in &mut combined {
+            sizes.insert(f.name.clone(), f.sink.finish()?);
+        }
+        if self.combined {
+            self.journal.append(&Entry::BatchEnd { files: sizes.clone() })?;
+        }
+        self.journal.sync()?;
+        Ok((ends, sizes.into_keys().collect()))
+    }
+}

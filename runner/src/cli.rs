@@ -1,0 +1,130 @@
+//! Command-line definitions (clap).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Export every comment, reply and review behind a list of URLs, on your own machine.
+#[derive(Debug, Parser)]
+#[command(name = "runner", version, about, propagate_version = true)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Export every URL of a list (one URL a line; `#` comments and blank lines skipped).
+    Batch(BatchArgs),
+    /// Run an offline demo batch against the built-in fixture server.
+    Demo(DemoArgs),
+    /// List platforms and their status, or say which adapter claims a URL.
+    Platforms(PlatformsArgs),
+}
+
+/// Options of `runner batch`.
+#[derive(Debug, Args)]
+pub struct BatchArgs {
+    /// File with one URL a line (`-` for standard input).
+    pub urls: PathBuf,
+    #[command(flatten)]
+    pub export: ExportArgs,
+}
+
+/// Options of `runner demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Output folder.
+    #[arg(long, default_value = "export/demo")]
+    pub out: PathBuf,
+    /// Output formats, comma-separated (json, ndjson, csv).
+    #[arg(long, value_delimiter = ',', default_value = "ndjson,csv,json")]
+    pub format: Vec<String>,
+    /// No progress bars or log lines.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Options of `runner platforms`.
+#[derive(Debug, Args)]
+pub struct PlatformsArgs {
+    /// Say which adapter claims this URL (and what it points at).
+    #[arg(long)]
+    pub detect: Option<String>,
+}
+
+/// Options shared by every export command; each may also come from the config file.
+#[derive(Debug, Args, Default)]
+pub struct ExportArgs {
+    /// Config file (TOML); command-line options override it.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Output folder [default: export].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Output formats, comma-separated: json, ndjson, csv [default: ndjson].
+    #[arg(long, value_delimiter = ',')]
+    pub format: Option<Vec<String>>,
+    /// Do not write the combined all.<ext> files.
+    #[arg(long)]
+    pub no_combined: bool,
+    /// Continue the batch recorded in the output folder after a crash, kill or Ctrl-C.
+    #[arg(long)]
+    pub resume: bool,
+    /// At most this many records per URL.
+    #[arg(long)]
+    pub limit: Option<u64>,
+    /// At most this many top-level records per URL.
+    #[arg(long)]
+    pub max_top_level: Option<u64>,
+    /// At most this many replies per URL.
+    #[arg(long)]
+    pub max_replies: Option<u64>,
+    /// At most this many replies under any one top-level record.
+    #[arg(long)]
+    pub max_replies_per_thread: Option<u64>,
+    /// Deepest reply level kept (0 = top level only).
+    #[arg(long)]
+    pub max_depth: Option<u32>,
+    /// Keep records written at or after this: a date (2024-05-01), RFC 3339, or an age (30d, 12h).
+    #[arg(long)]
+    pub since: Option<String>,
+    /// Keep records written at or before this: a date, RFC 3339, or an age.
+    #[arg(long)]
+    pub until: Option<String>,
+    /// Export replies (the default).
+    #[arg(long, overrides_with = "no_replies")]
+    pub replies: bool,
+    /// Export top-level records only.
+    #[arg(long)]
+    pub no_replies: bool,
+    /// Listing order asked of platforms: newest, top, updated.
+    #[arg(long)]
+    pub sort: Option<String>,
+    /// Jobs at once over all platforms [default: 8].
+    #[arg(long)]
+    pub concurrency: Option<usize>,
+    /// Requests per second for a platform, e.g. `steam=2` (0 = unlimited). Repeatable.
+    #[arg(long, value_name = "PLATFORM=RPS")]
+    pub rate: Vec<String>,
+    /// Jobs at once for a platform, e.g. `steam=4`. Repeatable.
+    #[arg(long, value_name = "PLATFORM=N")]
+    pub platform_concurrency: Vec<String>,
+    /// Send a platform's requests to another base URL, e.g. `steam=http://127.0.0.1:8080`. Repeatable.
+    #[arg(long, value_name = "PLATFORM=URL")]
+    pub base_url: Vec<String>,
+    /// Proxy for all requests (http://, https://, socks5://; credentials allowed, never logged).
+    #[arg(long, env = "RUNNER_PROXY", hide_env_values = true)]
+    pub proxy: Option<String>,
+    /// Netscape cookies.txt (as yt-dlp takes); cookies go to the platform whose hosts they name.
+    #[arg(long)]
+    pub cookies: Option<PathBuf>,
+    /// Retries of a failing request [default: 5].
+    #[arg(long)]
+    pub retries: Option<u32>,
+    /// No progress bars or log lines; only the summary table.
+    #[arg(long, short)]
+    pub quiet: bool,
+}

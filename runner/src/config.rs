@@ -1,0 +1,223 @@
+//! The config file (TOML) and its merge with command-line options.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Deserialize;
+
+use engine::sink::Format;
+use engine::{HttpSettings, JobOptions, Limits, RetryPolicy, Sort};
+
+use crate::cli::ExportArgs;
+
+/// `runner.toml`: every export option, plus per-platform sections.
+///
+/// ```toml
+/// out = "export"
+/// formats = ["ndjson", "csv"]
+/// limit = 1000
+/// since = "30d"
+/// [platforms.steam]
+/// base_url = "http://127.0.0.1:8080"
+/// rate = 2.0
+/// concurrency = 4
+/// ```
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    pub out: Option<PathBuf>,
+    pub formats: Option<Vec<String>>,
+    pub combined: Option<bool>,
+    pub limit: Option<u64>,
+    pub max_top_level: Option<u64>,
+    pub max_replies: Option<u64>,
+    pub max_replies_per_thread: Option<u64>,
+    pub max_depth: Option<u32>,
+    pub since: Option<String>,
+    pub until: Option<String>,
+    pub replies: Option<bool>,
+    pub sort: Option<String>,
+    pub concurrency: Option<usize>,
+    pub proxy: Option<String>,
+    pub cookies_file: Option<PathBuf>,
+    pub retries: Option<u32>,
+    pub user_agent: Option<String>,
+    #[serde(default)]
+    pub platforms: HashMap<String, PlatformConfig>,
+}
+
+/// `[platforms.<key>]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlatformConfig {
+    pub base_url: Option<String>,
+    pub rate: Option<f64>,
+    pub concurrency: Option<usize>,
+    /// `Cookie` header value (a secret).
+    pub cookies: Option<String>,
+}
+
+impl ConfigFile {
+    pub fn load(path: &Path) -> Result<ConfigFile> {
+        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read config {}", path.display()))?;
+        toml::from_str(&text).with_context(|| format!("invalid config {}", path.display()))
+    }
+}
+
+/// Everything a batch needs, resolved from config + command line.
+pub struct Resolved {
+    pub out: PathBuf,
+    pub formats: Vec<Format>,
+    pub combined: bool,
+    pub options: JobOptions,
+    pub http: HttpSettings,
+    pub concurrency: usize,
+}
+
+fn split_pair<'a>(s: &'a str, what: &str) -> Result<(&'a str, &'a str)> {
+    match s.split_once('=') {
+        Some((k, v)) if !k.trim().is_empty() && !v.trim().is_empty() => Ok((k.trim(), v.trim())),
+        _ => bail!("{what} must look like PLATFORM=VALUE, got {s:?}"),
+    }
+}
+
+/// Parses `--since`/`--until`: an age (`30d`, `12h`), a date (`2024-05-01`, midnight UTC) or RFC 3339.
+pub fn parse_when(s: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>> {
+    let s = s.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        return Ok(d.and_hms_opt(0, 0, 0).context("bad date")?.and_utc());
+    }
+    let age = humantime::parse_duration(s).with_context(|| {
+        format!("{s:?} is not a date (2024-05-01), an RFC 3339 time, or an age (30d, 12h)")
+    })?;
+    let age = chrono::Duration::from_std(age).context("age too large")?;
+    now.checked_sub_signed(age).context("age too large")
+}
+
+impl Resolved {
+    pub fn new(args: &ExportArgs, known: &[&str]) -> Result<Resolved> {
+        let file = match &args.config {
+            Some(p) => ConfigFile::load(p)?,
+            None => ConfigFile::default(),
+        };
+        let check_platform = |k: &str| -> Result<()> {
+            if known.contains(&k) {
+                Ok(())
+            } else {
+                bail!("unknown platform {k:?} (known: {})", known.join(", "))
+            }
+        };
+        let formats: Vec<String> = args
+            .format
+            .clone()
+            .or(file.formats.clone())
+            .unwrap_or_else(|| vec!["ndjson".into()]);
+        let formats = formats
+            .iter()
+            .map(|f| f.parse::<Format>().map_err(anyhow::Error::msg))
+            .collect::<Result<Vec<_>>>()?;
+        let now = Utc::now();
+        let since = args.since.clone().or(file.since.clone()).map(|s| parse_when(&s, now)).transpose()?;
+        let until = args.until.clone().or(file.until.clone()).map(|s| parse_when(&s, now)).transpose()?;
+        if let (Some(a), Some(b)) = (since, until) {
+            if a > b {
+                bail!("--since is after --until");
+            }
+        }
+        let replies = if args.no_replies {
+            false
+        } else if args.replies {
+            true
+        } else {
+            file.replies.unwrap_or(true)
+        };
+        let sort = match args.sort.clone().or(file.sort.clone()) {
+            Some(s) => s.parse::<Sort>().map_err(anyhow::Error::msg)?,
+            None => Sort::Newest,
+        };
+        let options = JobOptions {
+            limits: Limits {
+                total: args.limit.or(file.limit),
+                top_level: args.max_top_level.or(file.max_top_level),
+                replies: args.max_replies.or(file.max_replies),
+                replies_per_thread: args.max_replies_per_thread.or(file.max_replies_per_thread),
+                depth: args.max_depth.or(file.max_depth),
+            },
+            replies,
+            since,
+            until,
+            sort,
+            language: None,
+        };
+
+        let mut http = HttpSettings::default();
+        for (k, p) in &file.platforms {
+            check_platform(k)?;
+            if let Some(u) = &p.base_url {
+                http.set_base_url(k, u)?;
+            }
+            if let Some(r) = p.rate {
+                http.rates.insert(k.clone(), r);
+            }
+            if let Some(c) = p.concurrency {
+                http.concurrency.insert(k.clone(), c);
+            }
+            if let Some(c) = &p.cookies {
+                http.cookies.insert(k.clone(), c.clone());
+            }
+        }
+        for s in &args.base_url {
+            let (k, v) = split_pair(s, "--base-url")?;
+            check_platform(k)?;
+            http.set_base_url(k, v)?;
+        }
+        for s in &args.rate {
+            let (k, v) = split_pair(s, "--rate")?;
+            check_platform(k)?;
+            let r: f64 = v.parse().with_context(|| format!("--rate {k}: {v:?} is not a number"))?;
+            http.rates.insert(k.to_string(), r);
+        }
+        for s in &args.platform_concurrency {
+            let (k, v) = split_pair(s, "--platform-concurrency")?;
+            check_platform(k)?;
+            let n: usize = v.parse().with_context(|| format!("--platform-concurrency {k}: {v:?} is not a count"))?;
+            http.concurrency.insert(k.to_string(), n);
+        }
+        http.proxy = args.proxy.clone().or(file.proxy.clone());
+        if let Some(path) = args.cookies.clone().or(file.cookies_file.clone()) {
+            for (platform, header) in crate::cookies::load_netscape(&path)? {
+                http.cookies.insert(platform, header);
+            }
+        }
+        if let Some(n) = args.retries.or(file.retries) {
+            http.retry = Some(RetryPolicy { max_retries: n, ..RetryPolicy::default() });
+        }
+        http.user_agent = file.user_agent.clone();
+        Ok(Resolved {
+            out: args.out.clone().or(file.out.clone()).unwrap_or_else(|| PathBuf::from("export")),
+            formats,
+            combined: !args.no_combined && file.combined.unwrap_or(true),
+            options,
+            http,
+            concurrency: args.concurrency.or(file.concurrency).unwrap_or(8).max(1),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn when_forms() {
+        let now = DateTime::parse_from_rfc3339("2026-11-23T00:00:00Z").unwrap().with_timezone(&Utc);
+        assert_eq!(parse_when("30d", now).unwrap(), now - chrono::Duration::days(30));
+        assert_eq!(parse_when("2026-01-02", now).unwrap().to_rfc3339(), "2026-01-02T00:00:00+00:00");
+        assert!(parse_when("yesterday-ish", now).is_err());
+    }
+}

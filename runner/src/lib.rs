@@ -1,0 +1,164 @@
+//! The `runner` command: a thin layer over the engine and adapters
+//! (argument parsing, config, progress display, exit codes).
+
+mod cli;
+mod config;
+mod cookies;
+mod demo;
+mod progress;
+mod table;
+
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::Parser;
+
+use engine::batch::{parse_url_list, BatchInput, BatchReport};
+use engine::{Batch, CancellationToken};
+
+use cli::{Cli, Command};
+use config::Resolved;
+use progress::Progress;
+
+/// Exit code when every job is done (or skipped as a duplicate).
+pub const EXIT_OK: u8 = 0;
+/// Exit code when some jobs failed; the outputs of the others are kept.
+pub const EXIT_JOBS_FAILED: u8 = 1;
+/// Exit code for usage, config or checkpoint errors (nothing was exported).
+pub const EXIT_USAGE: u8 = 2;
+/// Exit code after Ctrl-C: outputs are consistent and `--resume` continues.
+pub const EXIT_INTERRUPTED: u8 = 130;
+
+/// Entry point of the binary: parses `std::env::args`, runs, returns the exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { EXIT_USAGE } else { EXIT_OK });
+        }
+    };
+    init_tracing();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(EXIT_USAGE)
+        }
+    }
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("RUNNER_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+async fn run(cli: Cli) -> Result<u8> {
+    match cli.command {
+        Command::Batch(args) => {
+            let registry = adapters::registry();
+            let resolved = Resolved::new(&args.export, &known_keys(&registry))?;
+            let text = if args.urls.as_os_str() == "-" {
+                std::io::read_to_string(std::io::stdin()).context("cannot read URLs from standard input")?
+            } else {
+                std::fs::read_to_string(&args.urls)
+                    .with_context(|| format!("cannot read URL list {}", args.urls.display()))?
+            };
+            let inputs = parse_url_list(&text);
+            if inputs.is_empty() {
+                anyhow::bail!("{} holds no URL (one URL a line; # starts a comment)", args.urls.display());
+            }
+            let report = run_batch(registry, inputs, resolved, args.export.resume, args.export.quiet).await?;
+            Ok(exit_code(&report))
+        }
+        Command::Demo(args) => demo::run(args).await,
+        Command::Platforms(args) => platforms(args),
+    }
+}
+
+fn known_keys(registry: &engine::Registry) -> Vec<&'static str> {
+    engine::known::KNOWN_PLATFORMS
+        .iter()
+        .map(|p| p.key)
+        .chain(registry.adapters().iter().map(|a| a.info().key))
+        .collect()
+}
+
+/// 0 all done, 1 some failed, 130 interrupted.
+fn exit_code(report: &BatchReport) -> u8 {
+    if report.totals.stopped > 0 {
+        EXIT_INTERRUPTED
+    } else if report.totals.error > 0 {
+        EXIT_JOBS_FAILED
+    } else {
+        EXIT_OK
+    }
+}
+
+async fn run_batch(
+    registry: engine::Registry,
+    inputs: Vec<BatchInput>,
+    r: Resolved,
+    resume: bool,
+    quiet: bool,
+) -> Result<BatchReport> {
+    let progress = Progress::new(quiet, inputs.len());
+    let cancel = CancellationToken::new();
+    let on_signal = cancel.clone();
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            eprintln!("\nstopping after the current pages; run again with --resume to continue");
+            on_signal.cancel();
+        }
+    });
+    let report = Batch::new(registry, inputs)
+        .options(r.options)
+        .http(r.http)
+        .out_dir(&r.out)
+        .formats(r.formats)
+        .combined(r.combined)
+        .concurrency(r.concurrency)
+        .resume(resume)
+        .events(progress.sink())
+        .cancel_token(cancel)
+        .run()
+        .await;
+    progress.finish();
+    let report = report?;
+    print!("{}", table::render(&report));
+    Ok(report)
+}
+
+fn platforms(args: cli::PlatformsArgs) -> Result<u8> {
+    let registry = adapters::registry();
+    if let Some(url) = args.detect {
+        return match registry.detect(&url) {
+            Ok((adapter, target)) => {
+                println!("{} ({}): id {} → {}", adapter.info().name, target.platform, target.id, target.url);
+                Ok(EXIT_OK)
+            }
+            Err(e) => {
+                println!("{e}");
+                Ok(EXIT_JOBS_FAILED)
+            }
+        };
+    }
+    let list = registry.platforms();
+    let supported = list.iter().filter(|p| p.supported).count();
+    println!("{supported} supported, {} known platforms\n", list.len());
+    for p in list {
+        println!("  {:<16} {:<20} {}", p.key, p.name, if p.supported { "supported" } else { "not yet" });
+    }
+    Ok(EXIT_OK)
+}
