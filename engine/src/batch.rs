@@ -11,12 +11,17 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::{mpsc, Semaphore};
 use tokio_util::sync::CancellationToken;
 
-use crate::checkpoint::{Entry, FileSizes, JobError, JobStats, JobStatus, Journal, SeenLog, JOURNAL_VERSION};
+use crate::checkpoint::{
+    Entry, FileSizes, JobError, JobStats, JobStatus, Journal, SeenLog, JOURNAL_VERSION,
+};
 use crate::events::{Event, EventSink};
 use crate::job::{JobRun, JobStart};
 use crate::sink::Format;
 use crate::writer::{JobEnd, Writer};
-use crate::{redact_url, Adapter, Dedup, Enricher, Error, FetchContext, HttpSettings, JobOptions, Registry, Target};
+use crate::{
+    redact_url, Adapter, Dedup, Enricher, Error, FetchContext, HttpSettings, JobOptions, Registry,
+    Target,
+};
 
 /// One line of a URL list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -126,9 +131,14 @@ impl BatchReport {
 }
 
 enum Plan {
-    Run { adapter: Arc<dyn Adapter>, target: Target },
+    Run {
+        adapter: Arc<dyn Adapter>,
+        target: Target,
+    },
     Failed(Error),
-    Duplicate { of_line: usize },
+    Duplicate {
+        of_line: usize,
+    },
 }
 
 /// A batch export, configured builder-style and run once.
@@ -245,7 +255,10 @@ impl Batch {
             "formats": self.formats,
             "combined": self.combined,
         });
-        format!("{:016x}", xxhash_rust::xxh3::xxh3_64(basis.to_string().as_bytes()))
+        format!(
+            "{:016x}",
+            xxhash_rust::xxh3::xxh3_64(basis.to_string().as_bytes())
+        )
     }
 
     fn plan(&self) -> Vec<Plan> {
@@ -307,7 +320,12 @@ impl Batch {
                 }
                 let start = match restored.pages.get(&i) {
                     Some(p) => {
-                        resume_sizes.extend(p.files.iter().filter(|(n, _)| !restored.combined.contains_key(*n)).map(|(n, s)| (n.clone(), *s)));
+                        resume_sizes.extend(
+                            p.files
+                                .iter()
+                                .filter(|(n, _)| !restored.combined.contains_key(*n))
+                                .map(|(n, s)| (n.clone(), *s)),
+                        );
                         JobStart {
                             cursor: p.next.clone(),
                             complete: p.next.is_none(),
@@ -362,13 +380,21 @@ impl Batch {
                 job: i,
                 adapter: adapter.clone(),
                 target: target.clone(),
-                ctx: FetchContext { http, options: options.clone() },
+                ctx: FetchContext {
+                    http,
+                    options: options.clone(),
+                },
                 start,
                 dedup: dedup.clone(),
                 enrichers: enrichers.clone(),
                 cancel: self.cancel.clone(),
             };
-            let (tx, global, events, durations) = (tx.clone(), global.clone(), self.events.clone(), durations.clone());
+            let (tx, global, events, durations) = (
+                tx.clone(),
+                global.clone(),
+                self.events.clone(),
+                durations.clone(),
+            );
             let label = format!("{} {}", info.key, target.id);
             tasks.push(tokio::spawn(async move {
                 let _g = global.acquire_owned().await;
@@ -397,7 +423,10 @@ impl Batch {
             .enumerate()
             .map(|(i, plan)| self.report(i, plan, &ends, &restored, durations.get(&i).copied()))
             .collect();
-        let mut totals = Totals { jobs: jobs.len(), ..Default::default() };
+        let mut totals = Totals {
+            jobs: jobs.len(),
+            ..Default::default()
+        };
         for j in &jobs {
             totals.records += j.counts.written;
             match j.status {
@@ -421,7 +450,14 @@ impl Batch {
         Ok(report)
     }
 
-    fn report(&self, i: usize, plan: &Plan, ends: &HashMap<usize, JobEnd>, restored: &Restored, ms: Option<u64>) -> JobReport {
+    fn report(
+        &self,
+        i: usize,
+        plan: &Plan,
+        ends: &HashMap<usize, JobEnd>,
+        restored: &Restored,
+        ms: Option<u64>,
+    ) -> JobReport {
         let input = &self.inputs[i];
         let mut r = JobReport {
             line: input.line,
@@ -446,14 +482,20 @@ impl Batch {
             Plan::Run { target, .. } => {
                 r.platform = Some(target.platform.clone());
                 r.source_id = Some(target.id.clone());
-                let end = ends.get(&i).cloned().or_else(|| restored.finished.get(&i).cloned());
+                let end = ends
+                    .get(&i)
+                    .cloned()
+                    .or_else(|| restored.finished.get(&i).cloned());
                 if let Some(end) = end {
                     r.status = end.status;
                     r.error = end.error;
                     r.counts = end.stats;
                     r.outputs = end.outputs;
                 } else {
-                    r.error = Some(JobError { kind: "internal".into(), message: "job ended without a result".into() });
+                    r.error = Some(JobError {
+                        kind: "internal".into(),
+                        message: "job ended without a result".into(),
+                    });
                 }
             }
         }
@@ -478,9 +520,17 @@ struct Restored {
 }
 
 impl Restored {
-    fn load(dir: &Path, fingerprint: &str, combined: bool, formats: &[Format]) -> Result<Restored, Error> {
+    fn load(
+        dir: &Path,
+        fingerprint: &str,
+        combined: bool,
+        formats: &[Format],
+    ) -> Result<Restored, Error> {
         let entries = Journal::read(dir).map_err(|_| {
-            Error::Checkpoint(format!("nothing to resume: no journal in {}", dir.display()))
+            Error::Checkpoint(format!(
+                "nothing to resume: no journal in {}",
+                dir.display()
+            ))
         })?;
         match entries.first() {
             Some(Entry::Header { version, fingerprint: fp }) if *version == JOURNAL_VERSION && fp == fingerprint => {}
@@ -492,26 +542,55 @@ impl Restored {
             _ => return Err(Error::Checkpoint(format!("unreadable journal in {}", dir.display()))),
         }
         let combined_names: HashSet<String> = if combined {
-            formats.iter().map(|f| format!("all.{}", f.extension())).collect()
+            formats
+                .iter()
+                .map(|f| format!("all.{}", f.extension()))
+                .collect()
         } else {
             HashSet::new()
         };
         let mut r = Restored::default();
         for e in entries {
             match e {
-                Entry::Page { job, next, filter, stats, files, seen } => {
+                Entry::Page {
+                    job,
+                    next,
+                    filter,
+                    stats,
+                    files,
+                    seen,
+                } => {
                     r.seen = r.seen.max(seen);
                     for (n, s) in &files {
                         if combined_names.contains(n) {
                             r.combined.insert(n.clone(), *s);
                         }
                     }
-                    r.pages.insert(job, PageState { next, filter, stats, files });
+                    r.pages.insert(
+                        job,
+                        PageState {
+                            next,
+                            filter,
+                            stats,
+                            files,
+                        },
+                    );
                 }
-                Entry::Finished { job, status, error, stats, files } => {
+                Entry::Finished {
+                    job,
+                    status,
+                    error,
+                    stats,
+                    files,
+                } => {
                     r.finished.insert(
                         job,
-                        JobEnd { status, error, stats, outputs: files.into_keys().collect() },
+                        JobEnd {
+                            status,
+                            error,
+                            stats,
+                            outputs: files.into_keys().collect(),
+                        },
                     );
                 }
                 Entry::Header { .. } | Entry::BatchEnd { .. } => {}

@@ -167,7 +167,10 @@ impl Journal {
     /// Syncs the journal to disk.
     pub fn sync(&mut self) -> Result<(), Error> {
         self.file.flush().map_err(|e| Error::io(&self.path, e))?;
-        self.file.get_ref().sync_data().map_err(|e| Error::io(&self.path, e))?;
+        self.file
+            .get_ref()
+            .sync_data()
+            .map_err(|e| Error::io(&self.path, e))?;
         self.last_sync = Instant::now();
         Ok(())
     }
@@ -240,7 +243,9 @@ impl SeenLog {
     /// Appends keys and hands them to the OS.
     pub fn append(&mut self, keys: &[u64]) -> Result<u64, Error> {
         for k in keys {
-            self.file.write_all(&k.to_le_bytes()).map_err(|e| Error::io(&self.path, e))?;
+            self.file
+                .write_all(&k.to_le_bytes())
+                .map_err(|e| Error::io(&self.path, e))?;
         }
         self.file.flush().map_err(|e| Error::io(&self.path, e))?;
         self.count += keys.len() as u64;
@@ -261,10 +266,20 @@ mod tests {
     fn torn_last_line_is_ignored() {
         let dir = tempfile::tempdir().unwrap();
         let mut j = Journal::open(dir.path(), true).unwrap();
-        j.append(&Entry::Header { version: 1, fingerprint: "x".into() }).unwrap();
-        j.append(&Entry::BatchEnd { files: FileSizes::new() }).unwrap();
+        j.append(&Entry::Header {
+            version: 1,
+            fingerprint: "x".into(),
+        })
+        .unwrap();
+        j.append(&Entry::BatchEnd {
+            files: FileSizes::new(),
+        })
+        .unwrap();
         drop(j);
-        let mut f = OpenOptions::new().append(true).open(Journal::path(dir.path())).unwrap();
+        let mut f = OpenOptions::new()
+            .append(true)
+            .open(Journal::path(dir.path()))
+            .unwrap();
         f.write_all(b"{\"t\":\"page\",\"job\":1,\"ne").unwrap();
         assert_eq!(Journal::read(dir.path()).unwrap().len(), 2);
     }

@@ -184,7 +184,13 @@ impl Error {
     /// let e = engine::Error::parse("steam", "https://x/", "missing field", "{\"a\":1}", 0);
     /// assert_eq!(e.kind(), "parse");
     /// ```
-    pub fn parse(platform: &str, url: &str, message: impl Into<String>, input: &str, at: usize) -> Error {
+    pub fn parse(
+        platform: &str,
+        url: &str,
+        message: impl Into<String>,
+        input: &str,
+        at: usize,
+    ) -> Error {
         Error::Parse {
             platform: platform.to_string(),
             url: crate::redact_url(url),

@@ -184,8 +184,17 @@ impl Filter {
 /// let (a, b) = engine::filter::window(t, Some(engine::Precision::Minute));
 /// assert_eq!((b - a).num_seconds(), 120);
 /// ```
-pub fn window(at: DateTime<Utc>, precision: Option<crate::Precision>) -> (DateTime<Utc>, DateTime<Utc>) {
-    let unit = precision.map_or(0, |p| if p == crate::Precision::Second { 0 } else { p.seconds() });
+pub fn window(
+    at: DateTime<Utc>,
+    precision: Option<crate::Precision>,
+) -> (DateTime<Utc>, DateTime<Utc>) {
+    let unit = precision.map_or(0, |p| {
+        if p == crate::Precision::Second {
+            0
+        } else {
+            p.seconds()
+        }
+    });
     let d = Duration::seconds(unit);
     (at - d, at + d)
 }
@@ -197,7 +206,17 @@ mod tests {
     use chrono::TimeZone;
 
     fn rec(id: &str, parent: Option<&Comment>) -> Comment {
-        let mut c = Comment::new("t", if parent.is_some() { Kind::Reply } else { Kind::Comment }, id, "s", "u");
+        let mut c = Comment::new(
+            "t",
+            if parent.is_some() {
+                Kind::Reply
+            } else {
+                Kind::Comment
+            },
+            id,
+            "s",
+            "u",
+        );
         if let Some(p) = parent {
             c.reply_to(p);
         }

@@ -178,9 +178,10 @@ impl HttpClientBuilder {
             .connect_timeout(Duration::from_secs(15))
             .pool_max_idle_per_host(16);
         builder = match &self.proxy {
-            Some(p) => builder.proxy(reqwest::Proxy::all(p).map_err(|_| {
-                Error::Config(format!("invalid proxy URL {}", redact_url(p)))
-            })?),
+            Some(p) => builder.proxy(
+                reqwest::Proxy::all(p)
+                    .map_err(|_| Error::Config(format!("invalid proxy URL {}", redact_url(p))))?,
+            ),
             None => builder.no_proxy(),
         };
         let client = builder
@@ -209,7 +210,8 @@ fn quota(rps: f64) -> Quota {
         let n = NonZeroU32::new(rps.round().min(u32::MAX as f64) as u32).unwrap_or(NonZeroU32::MIN);
         Quota::per_second(n)
     } else {
-        Quota::with_period(Duration::from_secs_f64(1.0 / rps)).unwrap_or(Quota::per_second(NonZeroU32::MIN))
+        Quota::with_period(Duration::from_secs_f64(1.0 / rps))
+            .unwrap_or(Quota::per_second(NonZeroU32::MIN))
     }
 }
 
@@ -235,7 +237,10 @@ impl std::fmt::Debug for HttpClient {
         // Never print headers or proxy: they may hold secrets.
         f.debug_struct("HttpClient")
             .field("platform", &self.inner.platform)
-            .field("base", &self.inner.base.as_ref().map(|u| redact_url(u.as_str())))
+            .field(
+                "base",
+                &self.inner.base.as_ref().map(|u| redact_url(u.as_str())),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -310,15 +315,20 @@ impl HttpClient {
             if let Some(l) = &self.inner.limiter {
                 l.until_ready().await;
             }
-            let request = make(&self.inner.client)
-                .build()
-                .map_err(|e| Error::Config(format!("cannot build request: {}", self.scrub(&e.to_string()))))?;
+            let request = make(&self.inner.client).build().map_err(|e| {
+                Error::Config(format!(
+                    "cannot build request: {}",
+                    self.scrub(&e.to_string())
+                ))
+            })?;
             let url = redact_url(request.url().as_str());
             let outcome = self.attempt(request, &url).await;
             let wait = match &outcome {
                 Ok(r) if r.status == 429 => {
                     let asked = retry_after(&r.headers);
-                    if attempt >= retry.max_retries || asked.is_some_and(|w| w > retry.max_retry_after) {
+                    if attempt >= retry.max_retries
+                        || asked.is_some_and(|w| w > retry.max_retry_after)
+                    {
                         return Err(Error::RateLimited {
                             platform: self.inner.platform.clone(),
                             url,
@@ -334,7 +344,9 @@ impl HttpClient {
                     backoff(&retry, attempt)
                 }
                 Ok(_) => return outcome,
-                Err(e) if e.is_transient() && attempt < retry.max_retries => backoff(&retry, attempt),
+                Err(e) if e.is_transient() && attempt < retry.max_retries => {
+                    backoff(&retry, attempt)
+                }
                 Err(_) => return outcome,
             };
             tracing::debug!(platform = %self.inner.platform, %url, attempt, wait_ms = wait.as_millis() as u64, "retrying");
@@ -375,10 +387,26 @@ impl HttpClient {
         let detail = || self.scrub(&crate::error::excerpt(&resp.text(), 0, 120));
         match resp.status {
             200..=299 => Ok(resp),
-            404 | 410 => Err(Error::NotFound { platform, url: resp.url.clone(), detail: detail() }),
-            401 | 403 => Err(Error::Forbidden { platform, url: resp.url.clone(), detail: detail() }),
-            429 => Err(Error::RateLimited { platform, url: resp.url.clone(), retry_after: retry_after(&resp.headers) }),
-            status => Err(Error::Http { status, url: resp.url.clone(), excerpt: detail() }),
+            404 | 410 => Err(Error::NotFound {
+                platform,
+                url: resp.url.clone(),
+                detail: detail(),
+            }),
+            401 | 403 => Err(Error::Forbidden {
+                platform,
+                url: resp.url.clone(),
+                detail: detail(),
+            }),
+            429 => Err(Error::RateLimited {
+                platform,
+                url: resp.url.clone(),
+                retry_after: retry_after(&resp.headers),
+            }),
+            status => Err(Error::Http {
+                status,
+                url: resp.url.clone(),
+                excerpt: detail(),
+            }),
         }
     }
 

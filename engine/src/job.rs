@@ -98,16 +98,22 @@ impl JobRun {
             .await;
     }
 
-    async fn pump(&self, tx: &mpsc::Sender<JobMsg>, stats: &mut JobStats) -> (JobStatus, Option<Error>) {
+    async fn pump(
+        &self,
+        tx: &mpsc::Sender<JobMsg>,
+        stats: &mut JobStats,
+    ) -> (JobStatus, Option<Error>) {
         let options = self.ctx.options.clone();
         let mut filter = Filter::resume(&options, self.start.filter.clone());
         if self.start.complete || filter.is_full() {
             return (JobStatus::Done, None);
         }
         let replies_inline = self.adapter.info().replies_in_same_page || !options.replies;
-        let mut pages = self
-            .adapter
-            .fetch(self.target.clone(), self.ctx.clone(), self.start.cursor.clone());
+        let mut pages = self.adapter.fetch(
+            self.target.clone(),
+            self.ctx.clone(),
+            self.start.cursor.clone(),
+        );
         loop {
             let item = tokio::select! {
                 biased;
@@ -128,7 +134,12 @@ impl JobRun {
             }
             if let Some(total) = page.total_hint {
                 stats.total_hint = Some(total);
-                let _ = tx.send(JobMsg::Total { job: self.job, total }).await;
+                let _ = tx
+                    .send(JobMsg::Total {
+                        job: self.job,
+                        total,
+                    })
+                    .await;
             }
             let (mut records, keys) = self.select(page.records, &mut filter, stats);
             for e in self.enrichers.iter() {
@@ -138,7 +149,9 @@ impl JobRun {
             let last = page.next.is_none();
             let full = filter.is_full() || (filter.top_level_full() && replies_inline);
             if full && !last {
-                stats.notes.push("stopped at the requested limit".to_string());
+                stats
+                    .notes
+                    .push("stopped at the requested limit".to_string());
             }
             let msg = JobMsg::Page {
                 job: self.job,
@@ -159,7 +172,12 @@ impl JobRun {
 
     /// Dedup, then filter: a record dropped by the filter is not marked as
     /// seen, so another job may still export it.
-    fn select(&self, records: Vec<Comment>, filter: &mut Filter, stats: &mut JobStats) -> (Vec<Comment>, Vec<u64>) {
+    fn select(
+        &self,
+        records: Vec<Comment>,
+        filter: &mut Filter,
+        stats: &mut JobStats,
+    ) -> (Vec<Comment>, Vec<u64>) {
         let mut kept = Vec::with_capacity(records.len());
         let mut keys = Vec::with_capacity(records.len());
         let mut dedup = self.dedup.lock().unwrap_or_else(|p| p.into_inner());

@@ -90,7 +90,9 @@ pub fn known_platform(url: &url::Url) -> Option<&'static KnownPlatform> {
             if h.contains('/') {
                 host_path == *h
                     || host_path.starts_with(&format!("{h}/"))
-                    || host_path.strip_prefix("www.").is_some_and(|r| r.starts_with(h))
+                    || host_path
+                        .strip_prefix("www.")
+                        .is_some_and(|r| r.starts_with(h))
             } else {
                 host == *h || host.ends_with(&format!(".{h}"))
             }

@@ -22,9 +22,9 @@ pub struct PlatformStatus {
 ///
 /// ```
 /// let reg = engine::Registry::new();
-/// let err = reg.detect("https://www.youtube.com/watch?v=x").unwrap_err();
+/// let err = reg.detect("https://www.youtube.com/watch?v=x").err().unwrap();
 /// assert_eq!(err.kind(), "unsupported_platform");
-/// let err = reg.detect("https://example.org/").unwrap_err();
+/// let err = reg.detect("https://example.org/").err().unwrap();
 /// assert_eq!(err.kind(), "unsupported_url");
 /// ```
 #[derive(Clone, Default)]
@@ -78,7 +78,9 @@ impl Registry {
             input: redact_url(trimmed),
             reason: e.to_string(),
         })?;
-        if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(|h| !h.contains('.')) {
+        if !matches!(url.scheme(), "http" | "https")
+            || url.host_str().is_none_or(|h| !h.contains('.'))
+        {
             return Err(Error::InvalidUrl {
                 input: redact_url(trimmed),
                 reason: "not an http(s) URL with a host name".into(),
@@ -92,13 +94,18 @@ impl Registry {
         match known_platform(&url) {
             Some(p) if self.adapter(p.key).is_some() => Err(Error::InvalidUrl {
                 input: redact_url(trimmed),
-                reason: format!("a {} URL, but not one that points at something to export", p.name),
+                reason: format!(
+                    "a {} URL, but not one that points at something to export",
+                    p.name
+                ),
             }),
             Some(p) => Err(Error::Unsupported {
                 platform: p.name.to_string(),
                 url: redact_url(trimmed),
             }),
-            None => Err(Error::NoPlatform { url: redact_url(trimmed) }),
+            None => Err(Error::NoPlatform {
+                url: redact_url(trimmed),
+            }),
         }
     }
 

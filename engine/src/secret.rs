@@ -4,8 +4,20 @@ use url::Url;
 
 /// Query parameter names whose values are secrets and are masked in any URL we print.
 const SECRET_PARAMS: &[&str] = &[
-    "key", "api_key", "apikey", "access_token", "token", "auth", "auth_token", "sig",
-    "signature", "sessionid", "password", "secret", "client_secret", "ct0",
+    "key",
+    "api_key",
+    "apikey",
+    "access_token",
+    "token",
+    "auth",
+    "auth_token",
+    "sig",
+    "signature",
+    "sessionid",
+    "password",
+    "secret",
+    "client_secret",
+    "ct0",
 ];
 
 /// Returns `url` with credentials (user:password@) removed and secret-looking
@@ -24,12 +36,25 @@ pub fn redact_url(url: &str) -> String {
         let _ = parsed.set_password(None);
         let _ = parsed.set_username("***");
     }
-    if parsed.query().is_some() {
+    let has_secret_param = parsed
+        .query_pairs()
+        .any(|(k, _)| SECRET_PARAMS.iter().any(|s| k.eq_ignore_ascii_case(s)));
+    if !had_credentials && !has_secret_param {
+        return url.to_string();
+    }
+    if has_secret_param {
         let pairs: Vec<(String, String)> = parsed
             .query_pairs()
             .map(|(k, v)| {
                 let secret = SECRET_PARAMS.iter().any(|s| k.eq_ignore_ascii_case(s));
-                (k.into_owned(), if secret { "***".to_string() } else { v.into_owned() })
+                (
+                    k.into_owned(),
+                    if secret {
+                        "***".to_string()
+                    } else {
+                        v.into_owned()
+                    },
+                )
             })
             .collect();
         // Rebuild by hand so the masked value is not percent-encoded into noise.

@@ -51,9 +51,12 @@ impl std::fmt::Debug for HttpSettings {
 impl HttpSettings {
     /// Parses and sets a base-URL override (`http://127.0.0.1:PORT[/prefix]`).
     pub fn set_base_url(&mut self, platform: &str, url: &str) -> Result<(), Error> {
-        let parsed = Url::parse(url).map_err(|e| Error::Config(format!("base URL for {platform}: {e}")))?;
+        let parsed =
+            Url::parse(url).map_err(|e| Error::Config(format!("base URL for {platform}: {e}")))?;
         if !matches!(parsed.scheme(), "http" | "https") {
-            return Err(Error::Config(format!("base URL for {platform} must be http(s)")));
+            return Err(Error::Config(format!(
+                "base URL for {platform} must be http(s)"
+            )));
         }
         self.base_urls.insert(platform.to_string(), parsed);
         Ok(())
@@ -61,12 +64,19 @@ impl HttpSettings {
 
     /// Requests per second for a platform: the configured value, else the adapter's default.
     pub fn rate_for(&self, info: &PlatformInfo) -> f64 {
-        self.rates.get(info.key).copied().unwrap_or(info.requests_per_second)
+        self.rates
+            .get(info.key)
+            .copied()
+            .unwrap_or(info.requests_per_second)
     }
 
     /// Jobs at once for a platform: the configured value, else the adapter's default.
     pub fn concurrency_for(&self, info: &PlatformInfo) -> usize {
-        self.concurrency.get(info.key).copied().unwrap_or(info.concurrency).max(1)
+        self.concurrency
+            .get(info.key)
+            .copied()
+            .unwrap_or(info.concurrency)
+            .max(1)
     }
 
     /// The HTTP client of one platform.

@@ -60,7 +60,11 @@ impl Writer {
     }
 
     fn job_files(&self, job: usize) -> Result<Vec<OpenFile>, Error> {
-        let stem = self.stems.get(&job).cloned().unwrap_or_else(|| format!("job_{job}"));
+        let stem = self
+            .stems
+            .get(&job)
+            .cloned()
+            .unwrap_or_else(|| format!("job_{job}"));
         self.formats
             .iter()
             .map(|f| self.open(&format!("{stem}.{}", f.extension()), *f))
@@ -68,7 +72,10 @@ impl Writer {
     }
 
     /// Runs until every sender is gone; returns how each job ended and the combined outputs.
-    pub fn run(mut self, mut rx: mpsc::Receiver<JobMsg>) -> Result<(HashMap<usize, JobEnd>, Vec<String>), Error> {
+    pub fn run(
+        mut self,
+        mut rx: mpsc::Receiver<JobMsg>,
+    ) -> Result<(HashMap<usize, JobEnd>, Vec<String>), Error> {
         let mut combined: Vec<OpenFile> = Vec::new();
         if self.combined {
             for f in self.formats.clone() {
@@ -88,10 +95,13 @@ impl Writer {
                     filter,
                     stats,
                 } => {
-                    if !open.contains_key(&job) {
-                        open.insert(job, self.job_files(job)?);
+                    if let std::collections::hash_map::Entry::Vacant(slot) = open.entry(job) {
+                        slot.insert(self.job_files(job)?);
                     }
-                    let files = open.get_mut(&job).map(|v| v.as_mut_slice()).unwrap_or_default();
+                    let files = open
+                        .get_mut(&job)
+                        .map(|v| v.as_mut_slice())
+                        .unwrap_or_default();
                     let mut sizes = FileSizes::new();
                     for f in files.iter_mut().chain(combined.iter_mut()) {
                         for r in &records {
@@ -114,7 +124,12 @@ impl Writer {
                         fetched: stats.fetched,
                     });
                 }
-                JobMsg::Finished { job, status, error, stats } => {
+                JobMsg::Finished {
+                    job,
+                    status,
+                    error,
+                    stats,
+                } => {
                     let mut files = open.remove(&job).unwrap_or_default();
                     if files.is_empty() && status == JobStatus::Done {
                         // A job with nothing to export still gets its (empty, valid) files.
@@ -138,7 +153,15 @@ impl Writer {
                         written: stats.written,
                         error: error.as_ref().map(|e| e.message.clone()),
                     });
-                    ends.insert(job, JobEnd { status, error, stats, outputs });
+                    ends.insert(
+                        job,
+                        JobEnd {
+                            status,
+                            error,
+                            stats,
+                            outputs,
+                        },
+                    );
                 }
             }
         }
@@ -147,7 +170,9 @@ impl Writer {
             sizes.insert(f.name.clone(), f.sink.finish()?);
         }
         if self.combined {
-            self.journal.append(&Entry::BatchEnd { files: sizes.clone() })?;
+            self.journal.append(&Entry::BatchEnd {
+                files: sizes.clone(),
+            })?;
         }
         self.journal.sync()?;
         Ok((ends, sizes.into_keys().collect()))

@@ -17,7 +17,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Export every URL of a list (one URL a line; `#` comments and blank lines skipped).
-    Batch(BatchArgs),
+    Batch(Box<BatchArgs>),
     /// Run an offline demo batch against the built-in fixture server.
     Demo(DemoArgs),
     /// List platforms and their status, or say which adapter claims a URL.

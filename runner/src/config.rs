@@ -61,7 +61,8 @@ pub struct PlatformConfig {
 
 impl ConfigFile {
     pub fn load(path: &Path) -> Result<ConfigFile> {
-        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read config {}", path.display()))?;
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read config {}", path.display()))?;
         toml::from_str(&text).with_context(|| format!("invalid config {}", path.display()))
     }
 }
@@ -122,8 +123,18 @@ impl Resolved {
             .map(|f| f.parse::<Format>().map_err(anyhow::Error::msg))
             .collect::<Result<Vec<_>>>()?;
         let now = Utc::now();
-        let since = args.since.clone().or(file.since.clone()).map(|s| parse_when(&s, now)).transpose()?;
-        let until = args.until.clone().or(file.until.clone()).map(|s| parse_when(&s, now)).transpose()?;
+        let since = args
+            .since
+            .clone()
+            .or(file.since.clone())
+            .map(|s| parse_when(&s, now))
+            .transpose()?;
+        let until = args
+            .until
+            .clone()
+            .or(file.until.clone())
+            .map(|s| parse_when(&s, now))
+            .transpose()?;
         if let (Some(a), Some(b)) = (since, until) {
             if a > b {
                 bail!("--since is after --until");
@@ -179,13 +190,17 @@ impl Resolved {
         for s in &args.rate {
             let (k, v) = split_pair(s, "--rate")?;
             check_platform(k)?;
-            let r: f64 = v.parse().with_context(|| format!("--rate {k}: {v:?} is not a number"))?;
+            let r: f64 = v
+                .parse()
+                .with_context(|| format!("--rate {k}: {v:?} is not a number"))?;
             http.rates.insert(k.to_string(), r);
         }
         for s in &args.platform_concurrency {
             let (k, v) = split_pair(s, "--platform-concurrency")?;
             check_platform(k)?;
-            let n: usize = v.parse().with_context(|| format!("--platform-concurrency {k}: {v:?} is not a count"))?;
+            let n: usize = v
+                .parse()
+                .with_context(|| format!("--platform-concurrency {k}: {v:?} is not a count"))?;
             http.concurrency.insert(k.to_string(), n);
         }
         http.proxy = args.proxy.clone().or(file.proxy.clone());
@@ -195,11 +210,18 @@ impl Resolved {
             }
         }
         if let Some(n) = args.retries.or(file.retries) {
-            http.retry = Some(RetryPolicy { max_retries: n, ..RetryPolicy::default() });
+            http.retry = Some(RetryPolicy {
+                max_retries: n,
+                ..RetryPolicy::default()
+            });
         }
         http.user_agent = file.user_agent.clone();
         Ok(Resolved {
-            out: args.out.clone().or(file.out.clone()).unwrap_or_else(|| PathBuf::from("export")),
+            out: args
+                .out
+                .clone()
+                .or(file.out.clone())
+                .unwrap_or_else(|| PathBuf::from("export")),
             formats,
             combined: !args.no_combined && file.combined.unwrap_or(true),
             options,
@@ -215,9 +237,17 @@ mod tests {
 
     #[test]
     fn when_forms() {
-        let now = DateTime::parse_from_rfc3339("2026-11-23T00:00:00Z").unwrap().with_timezone(&Utc);
-        assert_eq!(parse_when("30d", now).unwrap(), now - chrono::Duration::days(30));
-        assert_eq!(parse_when("2026-01-02", now).unwrap().to_rfc3339(), "2026-01-02T00:00:00+00:00");
+        let now = DateTime::parse_from_rfc3339("2026-11-23T00:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        assert_eq!(
+            parse_when("30d", now).unwrap(),
+            now - chrono::Duration::days(30)
+        );
+        assert_eq!(
+            parse_when("2026-01-02", now).unwrap().to_rfc3339(),
+            "2026-01-02T00:00:00+00:00"
+        );
         assert!(parse_when("yesterday-ish", now).is_err());
     }
 }

@@ -8,7 +8,8 @@ use anyhow::{Context, Result};
 /// Reads a Netscape cookie file and groups its cookies by the known platform
 /// whose hosts they name. Values are secrets: they are never printed.
 pub fn load_netscape(path: &Path) -> Result<HashMap<String, String>> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read cookies file {}", path.display()))?;
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read cookies file {}", path.display()))?;
     let mut out: HashMap<String, Vec<String>> = HashMap::new();
     for line in text.lines() {
         // `#HttpOnly_` prefixes a real cookie line; other `#` lines are comments.

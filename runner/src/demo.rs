@@ -12,13 +12,28 @@ use crate::config::Resolved;
 
 /// The demo's URL list, with what each line should do.
 const DEMO: &[(&str, Expect)] = &[
-    ("https://store.steampowered.com/app/1000010/Lumen_Drift/", Expect::Done),
-    ("https://steamcommunity.com/app/1000020/reviews/?browsefilter=toprated", Expect::Done),
+    (
+        "https://store.steampowered.com/app/1000010/Lumen_Drift/",
+        Expect::Done,
+    ),
+    (
+        "https://steamcommunity.com/app/1000020/reviews/?browsefilter=toprated",
+        Expect::Done,
+    ),
     ("https://store.steampowered.com/app/1000030/", Expect::Done),
-    ("https://store.steampowered.com/app/1000040/", Expect::Fails("not_found")),
-    ("https://www.youtube.com/watch?v=dQw4w9WgXcQ", Expect::Fails("unsupported_platform")),
+    (
+        "https://store.steampowered.com/app/1000040/",
+        Expect::Fails("not_found"),
+    ),
+    (
+        "https://www.youtube.com/watch?v=dQw4w9WgXcQ",
+        Expect::Fails("unsupported_platform"),
+    ),
     ("this line is not a URL", Expect::Fails("invalid_url")),
-    ("https://example.org/some/page", Expect::Fails("unsupported_url")),
+    (
+        "https://example.org/some/page",
+        Expect::Fails("unsupported_url"),
+    ),
     ("store.steampowered.com/app/1000010", Expect::Skipped),
 ];
 
@@ -39,10 +54,16 @@ pub async fn run(args: DemoArgs) -> Result<u8> {
         list.push_str(url);
         list.push('\n');
     }
-    std::fs::create_dir_all(&args.out).with_context(|| format!("cannot create {}", args.out.display()))?;
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("cannot create {}", args.out.display()))?;
     let list_path = args.out.join("urls.txt");
-    std::fs::write(&list_path, &list).with_context(|| format!("cannot write {}", list_path.display()))?;
-    eprintln!("fixture server on {base}; exporting {} URLs from {}", DEMO.len(), list_path.display());
+    std::fs::write(&list_path, &list)
+        .with_context(|| format!("cannot write {}", list_path.display()))?;
+    eprintln!(
+        "fixture server on {base}; exporting {} URLs from {}",
+        DEMO.len(),
+        list_path.display()
+    );
 
     let export = ExportArgs {
         out: Some(args.out.clone()),
@@ -54,17 +75,24 @@ pub async fn run(args: DemoArgs) -> Result<u8> {
     };
     let registry = adapters::registry();
     let resolved = Resolved::new(&export, &crate::known_keys(&registry))?;
-    let report = crate::run_batch(registry, parse_url_list(&list), resolved, false, args.quiet).await?;
+    let report =
+        crate::run_batch(registry, parse_url_list(&list), resolved, false, args.quiet).await?;
 
     let mut surprises = Vec::new();
     for (job, (url, expect)) in report.jobs.iter().zip(DEMO) {
         let ok = match expect {
             Expect::Done => job.status == JobStatus::Done,
             Expect::Skipped => job.status == JobStatus::Skipped,
-            Expect::Fails(kind) => job.status == JobStatus::Error && job.error.as_ref().is_some_and(|e| e.kind == *kind),
+            Expect::Fails(kind) => {
+                job.status == JobStatus::Error
+                    && job.error.as_ref().is_some_and(|e| e.kind == *kind)
+            }
         };
         if !ok {
-            surprises.push(format!("line {} ({url}) ended {:?} {:?}", job.line, job.status, job.error));
+            surprises.push(format!(
+                "line {} ({url}) ended {:?} {:?}",
+                job.line, job.status, job.error
+            ));
         }
     }
     if surprises.is_empty() {

@@ -39,7 +39,10 @@ pub fn main() -> ExitCode {
         }
     };
     init_tracing();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
@@ -70,16 +73,27 @@ async fn run(cli: Cli) -> Result<u8> {
             let registry = adapters::registry();
             let resolved = Resolved::new(&args.export, &known_keys(&registry))?;
             let text = if args.urls.as_os_str() == "-" {
-                std::io::read_to_string(std::io::stdin()).context("cannot read URLs from standard input")?
+                std::io::read_to_string(std::io::stdin())
+                    .context("cannot read URLs from standard input")?
             } else {
                 std::fs::read_to_string(&args.urls)
                     .with_context(|| format!("cannot read URL list {}", args.urls.display()))?
             };
             let inputs = parse_url_list(&text);
             if inputs.is_empty() {
-                anyhow::bail!("{} holds no URL (one URL a line; # starts a comment)", args.urls.display());
+                anyhow::bail!(
+                    "{} holds no URL (one URL a line; # starts a comment)",
+                    args.urls.display()
+                );
             }
-            let report = run_batch(registry, inputs, resolved, args.export.resume, args.export.quiet).await?;
+            let report = run_batch(
+                registry,
+                inputs,
+                resolved,
+                args.export.resume,
+                args.export.quiet,
+            )
+            .await?;
             Ok(exit_code(&report))
         }
         Command::Demo(args) => demo::run(args).await,
@@ -145,7 +159,13 @@ fn platforms(args: cli::PlatformsArgs) -> Result<u8> {
     if let Some(url) = args.detect {
         return match registry.detect(&url) {
             Ok((adapter, target)) => {
-                println!("{} ({}): id {} → {}", adapter.info().name, target.platform, target.id, target.url);
+                println!(
+                    "{} ({}): id {} → {}",
+                    adapter.info().name,
+                    target.platform,
+                    target.id,
+                    target.url
+                );
                 Ok(EXIT_OK)
             }
             Err(e) => {
@@ -158,7 +178,12 @@ fn platforms(args: cli::PlatformsArgs) -> Result<u8> {
     let supported = list.iter().filter(|p| p.supported).count();
     println!("{supported} supported, {} known platforms\n", list.len());
     for p in list {
-        println!("  {:<16} {:<20} {}", p.key, p.name, if p.supported { "supported" } else { "not yet" });
+        println!(
+            "  {:<16} {:<20} {}",
+            p.key,
+            p.name,
+            if p.supported { "supported" } else { "not yet" }
+        );
     }
     Ok(EXIT_OK)
 }

@@ -34,8 +34,10 @@ impl Progress {
             let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stderr_with_hz(8));
             let overall = multi.add(ProgressBar::new(jobs as u64));
             overall.set_style(
-                ProgressStyle::with_template("{prefix:>10.bold} [{bar:30.cyan/blue}] {pos}/{len} jobs · {msg} · {elapsed}")
-                    .unwrap_or_else(|_| ProgressStyle::default_bar()),
+                ProgressStyle::with_template(
+                    "{prefix:>10.bold} [{bar:30.cyan/blue}] {pos}/{len} jobs · {msg} · {elapsed}",
+                )
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
             );
             overall.set_prefix("batch");
             overall.enable_steady_tick(Duration::from_millis(250));
@@ -94,10 +96,21 @@ fn lines(state: &Mutex<HashMap<usize, (String, Instant)>>, e: Event) {
                 }
             }
         }
-        Event::Finished { job, status, written, error } => {
-            let label = s.remove(&job).map(|(l, _)| l).unwrap_or_else(|| format!("job {job}"));
+        Event::Finished {
+            job,
+            status,
+            written,
+            error,
+        } => {
+            let label = s
+                .remove(&job)
+                .map(|(l, _)| l)
+                .unwrap_or_else(|| format!("job {job}"));
             match error {
-                Some(err) => eprintln!("[{label}] {} after {written} records: {err}", status_word(status)),
+                Some(err) => eprintln!(
+                    "[{label}] {} after {written} records: {err}",
+                    status_word(status)
+                ),
                 None => eprintln!("[{label}] {}: {written} records", status_word(status)),
             }
         }
@@ -121,10 +134,14 @@ impl Bars {
     fn on(&self, e: Event) {
         match e {
             Event::Started { job, label } => {
-                let bar = self.multi.insert_before(&self.overall, ProgressBar::new_spinner());
+                let bar = self
+                    .multi
+                    .insert_before(&self.overall, ProgressBar::new_spinner());
                 bar.set_style(
-                    ProgressStyle::with_template("{prefix:>24} {spinner} {pos} records · {per_sec} · {elapsed}")
-                        .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+                    ProgressStyle::with_template(
+                        "{prefix:>24} {spinner} {pos} records · {per_sec} · {elapsed}",
+                    )
+                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
                 );
                 bar.set_prefix(label.clone());
                 bar.enable_steady_tick(Duration::from_millis(200));
@@ -153,22 +170,37 @@ impl Bars {
                 if let Ok(mut r) = self.records.lock() {
                     r.insert(job, written);
                 }
-                self.overall.set_message(format!("{} records", self.total_records()));
+                self.overall
+                    .set_message(format!("{} records", self.total_records()));
             }
-            Event::Finished { job, status, written, error } => {
+            Event::Finished {
+                job,
+                status,
+                written,
+                error,
+            } => {
                 if let Some(bar) = self.jobs.lock().ok().and_then(|mut j| j.remove(&job)) {
                     bar.finish_and_clear();
                     self.multi.remove(&bar);
                 }
-                let label = self.labels.lock().ok().and_then(|l| l.get(&job).cloned()).unwrap_or_default();
+                let label = self
+                    .labels
+                    .lock()
+                    .ok()
+                    .and_then(|l| l.get(&job).cloned())
+                    .unwrap_or_default();
                 if let Some(err) = error {
-                    let _ = self.multi.println(format!("[{label}] {} after {written} records: {err}", status_word(status)));
+                    let _ = self.multi.println(format!(
+                        "[{label}] {} after {written} records: {err}",
+                        status_word(status)
+                    ));
                 }
                 if let Ok(mut r) = self.records.lock() {
                     r.insert(job, written);
                 }
                 self.overall.inc(1);
-                self.overall.set_message(format!("{} records", self.total_records()));
+                self.overall
+                    .set_message(format!("{} records", self.total_records()));
             }
         }
     }

@@ -56,7 +56,11 @@ pub fn render(report: &BatchReport) -> String {
     out.push_str(&format!(
         "outputs in {} (combined: {}) · summary: {}/summary.json\n",
         report.out_dir,
-        if report.combined_outputs.is_empty() { "none".to_string() } else { report.combined_outputs.join(", ") },
+        if report.combined_outputs.is_empty() {
+            "none".to_string()
+        } else {
+            report.combined_outputs.join(", ")
+        },
         report.out_dir
     ));
     out

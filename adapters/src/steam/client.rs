@@ -97,14 +97,14 @@ impl State {
     /// Fetches the page at `self.cursor`; returns it and whether another follows.
     async fn next_page(&mut self) -> Result<(Page, bool), Error> {
         let options = self.ctx.options.clone();
-        let sent = std::mem::take(&mut self.cursor);
+        let cursor = std::mem::take(&mut self.cursor);
         let url = request_url(
             &self.target.id,
-            &sent,
+            &cursor,
             options.sort,
             options.language.as_deref(),
         )?;
-        self.sent.insert(sent.clone());
+        self.sent.insert(cursor);
         let response = self.ctx.http.get(&url).await?;
         let parsed = parse_page(&response.body, &self.target, &response.url, options.replies)?;
         let mut page = Page::new(parsed.records, None);

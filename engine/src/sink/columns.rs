@@ -78,7 +78,9 @@ fn opt_text(s: &Option<String>) -> Cell<'_> {
 }
 
 fn opt_u64(n: Option<u64>) -> Cell<'static> {
-    n.map_or(Cell::Null, |n| Cell::Int(i64::try_from(n).unwrap_or(i64::MAX)))
+    n.map_or(Cell::Null, |n| {
+        Cell::Int(i64::try_from(n).unwrap_or(i64::MAX))
+    })
 }
 
 /// The value of column number `col` (an index into [`COLUMNS`]) for `c`.
@@ -104,10 +106,14 @@ pub fn cell(c: &Comment, col: usize) -> Cell<'_> {
         10 => opt_text(&c.author_url),
         11 => text(&c.text),
         12 => opt_text(&c.title),
-        13 => c
-            .created_at
-            .map_or(Cell::Null, |t| Cell::Text(Cow::Owned(t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)))),
-        14 => c.created_at_precision.map_or(Cell::Null, |p| text(p.as_str())),
+        13 => c.created_at.map_or(Cell::Null, |t| {
+            Cell::Text(Cow::Owned(
+                t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            ))
+        }),
+        14 => c
+            .created_at_precision
+            .map_or(Cell::Null, |p| text(p.as_str())),
         15 => opt_text(&c.created_at_raw),
         16 => c.edited.map_or(Cell::Null, Cell::Bool),
         17 => opt_u64(c.likes),
@@ -117,16 +123,24 @@ pub fn cell(c: &Comment, col: usize) -> Cell<'_> {
         21 => c.rating.map_or(Cell::Null, Cell::Float),
         22 => opt_text(&c.language),
         23 => c.sentiment.as_ref().map_or(Cell::Null, |s| text(&s.label)),
-        24 => c.sentiment.as_ref().map_or(Cell::Null, |s| Cell::Float(s.score)),
+        24 => c
+            .sentiment
+            .as_ref()
+            .map_or(Cell::Null, |s| Cell::Float(s.score)),
         25 => opt_text(&c.url),
         26 => {
             if c.extra.is_empty() {
                 Cell::Null
             } else {
-                Cell::Text(Cow::Owned(serde_json::Value::Object(c.extra.clone()).to_string()))
+                Cell::Text(Cow::Owned(
+                    serde_json::Value::Object(c.extra.clone()).to_string(),
+                ))
             }
         }
-        27 => Cell::Text(Cow::Owned(c.fetched_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))),
+        27 => Cell::Text(Cow::Owned(
+            c.fetched_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        )),
         _ => Cell::Null,
     }
 }

@@ -81,7 +81,11 @@ impl std::str::FromStr for Format {
 /// let size = sink.finish().unwrap();
 /// assert_eq!(size, std::fs::metadata(&path).unwrap().len());
 /// ```
-pub fn open_file(format: Format, path: &Path, resume_at: Option<u64>) -> Result<Box<dyn Sink>, Error> {
+pub fn open_file(
+    format: Format,
+    path: &Path,
+    resume_at: Option<u64>,
+) -> Result<Box<dyn Sink>, Error> {
     Ok(match format {
         Format::Json => Box::new(TextSink::open(path, JsonArrayEncoder, resume_at)?),
         Format::Ndjson => Box::new(TextSink::open(path, NdjsonEncoder, resume_at)?),

@@ -33,7 +33,8 @@ pub struct NdjsonEncoder;
 impl Encoder for NdjsonEncoder {
     fn header(&mut self, _: &mut Vec<u8>) {}
     fn record(&mut self, record: &Comment, _: bool, out: &mut Vec<u8>) -> Result<(), Error> {
-        serde_json::to_writer(&mut *out, record).map_err(|e| Error::Config(format!("cannot encode record: {e}")))?;
+        serde_json::to_writer(&mut *out, record)
+            .map_err(|e| Error::Config(format!("cannot encode record: {e}")))?;
         out.push(b'\n');
         Ok(())
     }
@@ -62,7 +63,8 @@ impl Encoder for JsonArrayEncoder {
         if !first {
             out.extend_from_slice(b",\n");
         }
-        serde_json::to_writer(&mut *out, record).map_err(|e| Error::Config(format!("cannot encode record: {e}")))
+        serde_json::to_writer(&mut *out, record)
+            .map_err(|e| Error::Config(format!("cannot encode record: {e}")))
     }
     fn footer(&mut self, out: &mut Vec<u8>) {
         out.extend_from_slice(b"\n]\n");
@@ -91,7 +93,10 @@ struct SharedBuf(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
 
 impl Write for SharedBuf {
     fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().map_err(|_| std::io::Error::other("poisoned"))?.extend_from_slice(data);
+        self.0
+            .lock()
+            .map_err(|_| std::io::Error::other("poisoned"))?
+            .extend_from_slice(data);
         Ok(data.len())
     }
     fn flush(&mut self) -> std::io::Result<()> {
@@ -113,8 +118,14 @@ impl Default for CsvEncoder {
 
 impl CsvEncoder {
     fn drain(&mut self, out: &mut Vec<u8>) -> Result<(), Error> {
-        self.writer.flush().map_err(|e| Error::io("csv buffer", e))?;
-        let mut inner = self.buf.0.lock().map_err(|_| Error::Config("csv buffer poisoned".into()))?;
+        self.writer
+            .flush()
+            .map_err(|e| Error::io("csv buffer", e))?;
+        let mut inner = self
+            .buf
+            .0
+            .lock()
+            .map_err(|_| Error::Config("csv buffer poisoned".into()))?;
         out.append(&mut inner);
         Ok(())
     }
@@ -197,7 +208,9 @@ impl<E: Encoder> TextSink<E> {
     }
 
     fn put(&mut self, bytes: &[u8]) -> Result<(), Error> {
-        self.file.write_all(bytes).map_err(|e| Error::io(&self.path, e))?;
+        self.file
+            .write_all(bytes)
+            .map_err(|e| Error::io(&self.path, e))?;
         self.size += bytes.len() as u64;
         Ok(())
     }
@@ -224,7 +237,10 @@ impl<E: Encoder> Sink for TextSink<E> {
         self.encoder.footer(&mut footer);
         self.put(&footer)?;
         self.file.flush().map_err(|e| Error::io(&self.path, e))?;
-        self.file.get_ref().sync_all().map_err(|e| Error::io(&self.path, e))?;
+        self.file
+            .get_ref()
+            .sync_all()
+            .map_err(|e| Error::io(&self.path, e))?;
         Ok(self.size)
     }
 }
@@ -236,7 +252,13 @@ mod tests {
     use crate::Kind;
 
     fn rec(id: &str, text: &str) -> Comment {
-        let mut c = Comment::new("steam", Kind::Review, id, "440", "https://store.steampowered.com/app/440/");
+        let mut c = Comment::new(
+            "steam",
+            Kind::Review,
+            id,
+            "440",
+            "https://store.steampowered.com/app/440/",
+        );
         c.text = text.into();
         c
     }

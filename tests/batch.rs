@@ -1,0 +1,227 @@
+//! `runner batch` end to end against a synthetic Steam server: exact ground
+//! truth in every format, combined output, summary, limits, demo.
+
+mod common;
+
+use std::collections::HashSet;
+
+use common::*;
+use fixtures::SynthApp;
+use serde_json::Value;
+
+#[test]
+fn exports_exact_ground_truth_in_every_format() {
+    let apps: Vec<(u64, usize)> = vec![
+        (2_000_001, 730),
+        (2_000_002, 1),
+        (2_000_003, 0),
+        (2_000_004, 1_205),
+    ];
+    let server = steam_server(
+        apps.iter()
+            .map(|&(id, n)| SynthApp::new(id, n).dev_response_every(9))
+            .collect(),
+        0,
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let ids: Vec<u64> = apps.iter().map(|a| a.0).collect();
+    let urls = url_list(dir.path(), &ids, &[]);
+    let mut args = batch_args(&urls, &out, &server);
+    args.extend(["--format".into(), "ndjson,csv,json".into()]);
+    let o = run(&args);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "stderr: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+
+    let mut all_expected = 0;
+    for &(id, n) in &apps {
+        let nd = read_ndjson(&out.join(format!("steam_{id}.ndjson")));
+        assert_ground_truth(&nd, id, n, 9);
+        all_expected += nd.len();
+        let json: Vec<Value> =
+            serde_json::from_slice(&std::fs::read(out.join(format!("steam_{id}.json"))).unwrap())
+                .unwrap();
+        assert_eq!(json, nd, "json and ndjson agree for {id}");
+        let mut csv = csv::Reader::from_path(out.join(format!("steam_{id}.csv"))).unwrap();
+        let rows: Vec<csv::StringRecord> = csv.records().map(Result::unwrap).collect();
+        assert_eq!(rows.len(), nd.len(), "csv rows for {id}");
+        let text_col = csv
+            .headers()
+            .unwrap()
+            .iter()
+            .position(|h| h == "text")
+            .unwrap();
+        for (row, rec) in rows.iter().zip(&nd) {
+            let text = rec["text"].as_str().unwrap();
+            let cell = &row[text_col];
+            if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+                assert_eq!(cell, format!("'{text}"), "formula neutralized");
+            } else {
+                assert_eq!(cell, text);
+            }
+        }
+    }
+    let all = read_ndjson(&out.join("all.ndjson"));
+    assert_eq!(all.len(), all_expected);
+    let unique: HashSet<&str> = all.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(unique.len(), all.len(), "combined output has no duplicates");
+
+    let s = summary(&out);
+    assert_eq!(s["totals"]["done"], 4);
+    assert_eq!(s["totals"]["records"], all_expected as u64);
+    let first = &s["jobs"][0];
+    assert_eq!(first["status"], "done");
+    assert_eq!(first["platform"], "steam");
+    assert_eq!(first["counts"]["total_hint"], 730);
+    assert!(first["outputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|o| o == "steam_2000001.csv"));
+    // The cursor went out percent-encoded on every request after the first.
+    let reqs = server.requests();
+    assert!(reqs
+        .iter()
+        .all(|r| !r.query.contains("cursor=") || !r.query.contains('+')));
+    assert!(reqs
+        .iter()
+        .any(|r| r.query.contains("%2B") || r.query.contains("%2F")));
+}
+
+#[test]
+fn limits_and_reply_switches() {
+    let server = steam_server(vec![SynthApp::new(2_100_001, 600).dev_response_every(3)], 0);
+    let dir = tempfile::tempdir().unwrap();
+    let urls = url_list(dir.path(), &[2_100_001], &[]);
+
+    let out = dir.path().join("limit");
+    let mut args = batch_args(&urls, &out, &server);
+    args.extend(["--limit".into(), "250".into()]);
+    assert_eq!(run(&args).status.code(), Some(0));
+    let recs = read_ndjson(&out.join("steam_2100001.ndjson"));
+    assert_eq!(recs.len(), 250);
+    // 250 records need at most 2 pages of 100 reviews (each page carries its replies): no extra fetches.
+    assert!(
+        server.hits("/appreviews/2100001") <= 2,
+        "fetched {} pages",
+        server.hits("/appreviews/2100001")
+    );
+
+    let out = dir.path().join("noreplies");
+    let mut args = batch_args(&urls, &out, &server);
+    args.extend([
+        "--no-replies".into(),
+        "--max-top-level".into(),
+        "120".into(),
+    ]);
+    assert_eq!(run(&args).status.code(), Some(0));
+    let recs = read_ndjson(&out.join("steam_2100001.ndjson"));
+    assert_eq!(recs.len(), 120);
+    assert!(recs.iter().all(|r| r["depth"] == 0));
+
+    // Since: the synth's newest review is at 1_700_000_000 and they step back ~600 s.
+    let out = dir.path().join("since");
+    let mut args = batch_args(&urls, &out, &server);
+    args.extend([
+        "--since".into(),
+        "2023-11-14T12:00:00Z".into(),
+        "--no-replies".into(),
+    ]);
+    assert_eq!(run(&args).status.code(), Some(0));
+    let recs = read_ndjson(&out.join("steam_2100001.ndjson"));
+    let since = chrono::DateTime::parse_from_rfc3339("2023-11-14T12:00:00Z").unwrap();
+    let expected = (0..600)
+        .filter(|&i| {
+            fixtures::steam_review(2_100_001, i, 3)["timestamp_created"]
+                .as_i64()
+                .unwrap()
+                >= since.timestamp()
+        })
+        .count();
+    assert!(expected > 0 && expected < 600);
+    assert_eq!(recs.len(), expected);
+}
+
+#[test]
+fn demo_runs_offline() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("demo");
+    let o = run(&[
+        "demo".into(),
+        "--out".into(),
+        out.display().to_string(),
+        "--quiet".into(),
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(stdout.contains("demo OK"), "{stdout}");
+    let s = summary(&out);
+    assert!(s["totals"]["records"].as_u64().unwrap() > 100);
+    assert!(out.join("all.csv").exists() && out.join("all.json").exists());
+}
+
+#[test]
+fn platforms_lists_and_detects() {
+    let o = run(&["platforms".into()]);
+    assert_eq!(o.status.code(), Some(0));
+    let s = String::from_utf8_lossy(&o.stdout);
+    assert!(s.contains("steam") && s.contains("supported") && s.contains("youtube"));
+    let o = run(&[
+        "platforms".into(),
+        "--detect".into(),
+        "https://steamcommunity.com/app/440/reviews/".into(),
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("id 440"));
+    let o = run(&[
+        "platforms".into(),
+        "--detect".into(),
+        "https://vimeo.com/123".into(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("not supported yet"));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = run(&[
+        "batch".into(),
+        dir.path().join("missing.txt").display().to_string(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("cannot read URL list"));
+    let urls = url_list(dir.path(), &[1], &[]);
+    let o = run(&[
+        "batch".into(),
+        urls.display().to_string(),
+        "--format".into(),
+        "docx".into(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = run(&[
+        "batch".into(),
+        urls.display().to_string(),
+        "--base-url".into(),
+        "nosuch=http://x".into(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = run(&[
+        "batch".into(),
+        urls.display().to_string(),
+        "--resume".into(),
+        "--out".into(),
+        dir.path().join("nothing").display().to_string(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("nothing to resume"));
+}

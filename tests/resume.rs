@@ -1,0 +1,178 @@
+//! Crash safety: `kill -9` (twice) or Ctrl-C in the middle of a batch, then
+//! `--resume`, must give exactly the full set: nothing lost, nothing twice.
+
+mod common;
+
+use std::collections::HashSet;
+use std::path::Path;
+use std::process::Child;
+use std::time::{Duration, Instant};
+
+use common::*;
+use fixtures::SynthApp;
+use serde_json::Value;
+
+const APPS: [(u64, usize); 4] = [
+    (3_000_001, 2_400),
+    (3_000_002, 1_900),
+    (3_000_003, 2_600),
+    (3_000_004, 700),
+];
+const DEV_EVERY: usize = 11;
+
+fn committed_pages(out: &Path) -> usize {
+    std::fs::read_to_string(out.join(".runner/journal.ndjson"))
+        .map(|s| s.lines().filter(|l| l.contains("\"t\":\"page\"")).count())
+        .unwrap_or(0)
+}
+
+/// Waits until the journal holds at least `pages` page entries, then returns.
+fn wait_for_pages(child: &mut Child, out: &Path, pages: usize) {
+    let t = Instant::now();
+    while committed_pages(out) < pages {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "runner finished before it could be interrupted"
+        );
+        assert!(t.elapsed() < Duration::from_secs(60), "no progress");
+        std::thread::sleep(Duration::from_millis(3));
+    }
+}
+
+fn verify(out: &Path) {
+    let mut total = 0;
+    for (id, n) in APPS {
+        let nd = read_ndjson(&out.join(format!("steam_{id}.ndjson")));
+        assert_ground_truth(&nd, id, n, DEV_EVERY);
+        let json: Vec<Value> =
+            serde_json::from_slice(&std::fs::read(out.join(format!("steam_{id}.json"))).unwrap())
+                .expect("per-job JSON array is valid after resume");
+        assert_eq!(json, nd);
+        let mut csv = csv::Reader::from_path(out.join(format!("steam_{id}.csv"))).unwrap();
+        assert_eq!(csv.records().count(), nd.len(), "CSV of {id}");
+        total += nd.len();
+    }
+    let all = read_ndjson(&out.join("all.ndjson"));
+    let ids: HashSet<&str> = all.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(ids.len(), all.len(), "combined NDJSON has duplicates");
+    assert_eq!(all.len(), total, "combined NDJSON lost records");
+    let json: Vec<Value> =
+        serde_json::from_slice(&std::fs::read(out.join("all.json")).unwrap()).unwrap();
+    assert_eq!(json.len(), total);
+    let s = summary(out);
+    assert_eq!(s["totals"]["done"], APPS.len());
+    assert_eq!(s["totals"]["records"], total as u64);
+}
+
+fn args_for(
+    urls: &Path,
+    out: &Path,
+    server: &fixtures::FixtureServer,
+    resume: bool,
+) -> Vec<String> {
+    let mut a = batch_args(urls, out, server);
+    a.extend(["--format".into(), "ndjson,json,csv".into()]);
+    if resume {
+        a.push("--resume".into());
+    }
+    a
+}
+
+#[test]
+fn kill_9_twice_then_resume_gives_exactly_the_full_set() {
+    let server = steam_server(
+        APPS.iter()
+            .map(|&(id, n)| SynthApp::new(id, n).dev_response_every(DEV_EVERY))
+            .collect(),
+        25,
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let urls = url_list(dir.path(), &APPS.map(|a| a.0), &[]);
+
+    let mut child = runner()
+        .args(args_for(&urls, &out, &server, false))
+        .spawn()
+        .unwrap();
+    wait_for_pages(&mut child, &out, 9);
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    let after_first = committed_pages(&out);
+    assert!(after_first < 73, "the batch had finished before the kill");
+
+    let mut child = runner()
+        .args(args_for(&urls, &out, &server, true))
+        .spawn()
+        .unwrap();
+    wait_for_pages(&mut child, &out, after_first + 17);
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    let o = run(&args_for(&urls, &out, &server, true));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    verify(&out);
+    assert_eq!(summary(&out)["resumed"], true);
+}
+
+#[test]
+fn ctrl_c_stops_cleanly_and_resume_completes() {
+    let server = steam_server(
+        APPS.iter()
+            .map(|&(id, n)| SynthApp::new(id, n).dev_response_every(DEV_EVERY))
+            .collect(),
+        25,
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let urls = url_list(dir.path(), &APPS.map(|a| a.0), &[]);
+
+    let mut child = runner()
+        .args(args_for(&urls, &out, &server, false))
+        .spawn()
+        .unwrap();
+    wait_for_pages(&mut child, &out, 12);
+    let st = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130), "Ctrl-C exit code");
+    let s = summary(&out);
+    assert!(s["totals"]["stopped"].as_u64().unwrap() > 0, "{s}");
+    // Outputs are valid JSON even when stopped.
+    let _: Vec<Value> =
+        serde_json::from_slice(&std::fs::read(out.join("all.json")).unwrap()).unwrap();
+
+    let o = run(&args_for(&urls, &out, &server, true));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    verify(&out);
+}
+
+#[test]
+fn resume_refuses_a_different_batch() {
+    let server = steam_server(vec![SynthApp::new(3_100_001, 50)], 0);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let urls = url_list(dir.path(), &[3_100_001], &[]);
+    assert_eq!(
+        run(&batch_args(&urls, &out, &server)).status.code(),
+        Some(0)
+    );
+    let urls = url_list(dir.path(), &[3_100_001, 3_100_002], &[]);
+    let mut a = batch_args(&urls, &out, &server);
+    a.push("--resume".into());
+    let o = run(&a);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("different batch"));
+}
