@@ -215,13 +215,4 @@ fn usage_errors_exit_2() {
         "nosuch=http://x".into(),
     ]);
     assert_eq!(o.status.code(), Some(2));
-    let o = run(&[
-        "batch".into(),
-        urls.display().to_string(),
-        "--resume".into(),
-        "--out".into(),
-        dir.path().join("nothing").display().to_string(),
-    ]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("nothing to resume"));
 }

@@ -176,3 +176,27 @@ fn resume_refuses_a_different_batch() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("different batch"));
 }
+
+#[test]
+fn resume_without_a_checkpoint_starts_from_the_beginning() {
+    let server = steam_server(vec![SynthApp::new(3_200_001, 150)], 0);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("never-started");
+    let urls = url_list(dir.path(), &[3_200_001], &[]);
+    let mut a = batch_args(&urls, &out, &server);
+    a.push("--resume".into());
+    let o = run(&a);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert_ground_truth(
+        &read_ndjson(&out.join("steam_3200001.ndjson")),
+        3_200_001,
+        150,
+        0,
+    );
+    assert_eq!(summary(&out)["resumed"], false);
+}

@@ -289,13 +289,22 @@ impl Batch {
         let ckpt_dir = self.out_dir.join(".runner");
         let plans = self.plan();
         let fingerprint = self.fingerprint();
-        let restored = if self.resume {
+        // A run killed before its journal had a complete first line left
+        // nothing to resume: start it afresh rather than refuse.
+        let resume = self.resume && Restored::exists(&ckpt_dir);
+        if self.resume && !resume {
+            tracing::warn!(
+                "no checkpoint in {}: starting from the beginning",
+                ckpt_dir.display()
+            );
+        }
+        let restored = if resume {
             Restored::load(&ckpt_dir, &fingerprint, self.combined, &self.formats)?
         } else {
             Restored::default()
         };
-        let mut journal = Journal::open(&ckpt_dir, !self.resume)?;
-        if !self.resume {
+        let mut journal = Journal::open(&ckpt_dir, !resume)?;
+        if !resume {
             journal.append(&Entry::Header {
                 version: JOURNAL_VERSION,
                 fingerprint,
@@ -440,7 +449,7 @@ impl Batch {
             started_at,
             finished_at: Utc::now(),
             duration_ms: t0.elapsed().as_millis() as u64,
-            resumed: self.resume,
+            resumed: resume,
             out_dir: self.out_dir.display().to_string(),
             totals,
             combined_outputs,
@@ -520,6 +529,11 @@ struct Restored {
 }
 
 impl Restored {
+    /// True when a journal with at least its header line exists.
+    fn exists(dir: &Path) -> bool {
+        Journal::read(dir).is_ok_and(|e| !e.is_empty())
+    }
+
     fn load(
         dir: &Path,
         fingerprint: &str,
