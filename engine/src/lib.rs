@@ -17,6 +17,8 @@
 //! # Ok(()) }
 //! ```
 
+#![warn(missing_docs)]
+
 pub mod adapter;
 pub mod batch;
 pub mod checkpoint;

@@ -103,6 +103,9 @@ pub struct ExportArgs {
     /// Listing order asked of platforms: newest, top, updated.
     #[arg(long)]
     pub sort: Option<String>,
+    /// Only records in this language, on platforms that filter by language (e.g. `en`, `ja`).
+    #[arg(long)]
+    pub language: Option<String>,
     /// Jobs at once over all platforms [default: 8].
     #[arg(long)]
     pub concurrency: Option<usize>,

@@ -39,6 +39,7 @@ pub struct ConfigFile {
     pub until: Option<String>,
     pub replies: Option<bool>,
     pub sort: Option<String>,
+    pub language: Option<String>,
     pub concurrency: Option<usize>,
     pub proxy: Option<String>,
     pub cookies_file: Option<PathBuf>,
@@ -163,7 +164,7 @@ impl Resolved {
             since,
             until,
             sort,
-            language: None,
+            language: args.language.clone().or(file.language.clone()),
         };
 
         let mut http = HttpSettings::default();

@@ -1,19 +1,19 @@
 //! Batches: many URLs exported concurrently under per-platform limits, one
 //! output per URL plus combined files, a summary, and exact `--resume`.
 
-use std::collections::{HashMap, HashSet};
-use std::path::{Path, PathBuf};
+mod report;
+mod restore;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use chrono::Utc;
 use tokio::sync::{mpsc, Semaphore};
 use tokio_util::sync::CancellationToken;
 
-use crate::checkpoint::{
-    Entry, FileSizes, JobError, JobStats, JobStatus, Journal, SeenLog, JOURNAL_VERSION,
-};
+use crate::checkpoint::{Entry, JobError, JobStats, JobStatus, Journal, SeenLog, JOURNAL_VERSION};
 use crate::events::{Event, EventSink};
 use crate::job::{JobRun, JobStart};
 use crate::sink::Format;
@@ -22,113 +22,8 @@ use crate::{
     redact_url, Adapter, Dedup, Enricher, Error, FetchContext, HttpSettings, JobOptions, Registry,
     Target,
 };
-
-/// One line of a URL list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct BatchInput {
-    /// 1-based line number in the list.
-    pub line: usize,
-    /// The text of the line, trimmed.
-    pub text: String,
-}
-
-/// Reads a URL list: one URL a line; blank lines and `#` comments are skipped.
-///
-/// ```
-/// let v = engine::batch::parse_url_list("# demo\nhttps://a.example/x\n\n  b.example/y  \n");
-/// assert_eq!(v.len(), 2);
-/// assert_eq!((v[1].line, v[1].text.as_str()), (4, "b.example/y"));
-/// ```
-pub fn parse_url_list(text: &str) -> Vec<BatchInput> {
-    text.lines()
-        .enumerate()
-        .filter_map(|(i, l)| {
-            let t = l.trim().trim_start_matches('\u{feff}');
-            (!t.is_empty() && !t.starts_with('#')).then(|| BatchInput {
-                line: i + 1,
-                text: t.to_string(),
-            })
-        })
-        .collect()
-}
-
-/// The outcome of one line of the batch, as written in `summary.json`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct JobReport {
-    /// Line in the URL list.
-    pub line: usize,
-    /// The URL as given (secrets masked).
-    pub url: String,
-    /// Platform key, when one claimed the URL.
-    pub platform: Option<String>,
-    /// Id of the exported thing, when known.
-    pub source_id: Option<String>,
-    /// How it ended.
-    pub status: JobStatus,
-    /// Why it failed or was skipped.
-    pub error: Option<JobError>,
-    /// Counts.
-    pub counts: JobStats,
-    /// Time spent in this run, in milliseconds.
-    pub duration_ms: u64,
-    /// Output files (relative to the output folder).
-    pub outputs: Vec<String>,
-}
-
-/// Totals over a batch.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Totals {
-    /// Jobs (lines).
-    pub jobs: usize,
-    /// Jobs done.
-    pub done: usize,
-    /// Jobs failed.
-    pub error: usize,
-    /// Jobs skipped.
-    pub skipped: usize,
-    /// Jobs stopped before completion.
-    pub stopped: usize,
-    /// Records written over all jobs.
-    pub records: u64,
-}
-
-/// What a batch did: `summary.json`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct BatchReport {
-    /// When this run started.
-    pub started_at: DateTime<Utc>,
-    /// When it ended.
-    pub finished_at: DateTime<Utc>,
-    /// Wall time of this run in milliseconds.
-    pub duration_ms: u64,
-    /// True when this run resumed an earlier one.
-    pub resumed: bool,
-    /// The output folder.
-    pub out_dir: String,
-    /// Totals.
-    pub totals: Totals,
-    /// Combined output files.
-    pub combined_outputs: Vec<String>,
-    /// One entry per line of the URL list.
-    pub jobs: Vec<JobReport>,
-}
-
-impl BatchReport {
-    /// Writes `summary.json` into `dir` (atomically: temp file, then rename).
-    pub fn write_summary(&self, dir: &Path) -> Result<PathBuf, Error> {
-        let path = dir.join("summary.json");
-        let tmp = dir.join(".summary.json.tmp");
-        let json = serde_json::to_vec_pretty(self).map_err(|e| Error::Config(e.to_string()))?;
-        std::fs::write(&tmp, json).map_err(|e| Error::io(&tmp, e))?;
-        std::fs::rename(&tmp, &path).map_err(|e| Error::io(&path, e))?;
-        Ok(path)
-    }
-
-    /// True when every job is done or skipped.
-    pub fn all_ok(&self) -> bool {
-        self.totals.error == 0 && self.totals.stopped == 0
-    }
-}
+pub use report::{parse_url_list, BatchInput, BatchReport, JobReport, Totals};
+use restore::Restored;
 
 enum Plan {
     Run {
@@ -509,114 +404,5 @@ impl Batch {
             }
         }
         r
-    }
-}
-
-struct PageState {
-    next: Option<crate::Cursor>,
-    filter: crate::filter::FilterState,
-    stats: JobStats,
-    files: FileSizes,
-}
-
-/// What the journal says about an earlier run.
-#[derive(Default)]
-struct Restored {
-    pages: HashMap<usize, PageState>,
-    finished: HashMap<usize, JobEnd>,
-    combined: FileSizes,
-    seen: u64,
-}
-
-impl Restored {
-    /// True when a journal with at least its header line exists.
-    fn exists(dir: &Path) -> bool {
-        Journal::read(dir).is_ok_and(|e| !e.is_empty())
-    }
-
-    fn load(
-        dir: &Path,
-        fingerprint: &str,
-        combined: bool,
-        formats: &[Format],
-    ) -> Result<Restored, Error> {
-        let entries = Journal::read(dir).map_err(|_| {
-            Error::Checkpoint(format!(
-                "nothing to resume: no journal in {}",
-                dir.display()
-            ))
-        })?;
-        match entries.first() {
-            Some(Entry::Header { version, fingerprint: fp }) if *version == JOURNAL_VERSION && fp == fingerprint => {}
-            Some(Entry::Header { .. }) => {
-                return Err(Error::Checkpoint(
-                    "the journal belongs to a different batch (URL list, options or formats changed); run without --resume to start over".into(),
-                ))
-            }
-            _ => return Err(Error::Checkpoint(format!("unreadable journal in {}", dir.display()))),
-        }
-        let combined_names: HashSet<String> = if combined {
-            formats
-                .iter()
-                .map(|f| format!("all.{}", f.extension()))
-                .collect()
-        } else {
-            HashSet::new()
-        };
-        let mut r = Restored::default();
-        for e in entries {
-            match e {
-                Entry::Page {
-                    job,
-                    next,
-                    filter,
-                    stats,
-                    files,
-                    seen,
-                } => {
-                    r.seen = r.seen.max(seen);
-                    for (n, s) in &files {
-                        if combined_names.contains(n) {
-                            r.combined.insert(n.clone(), *s);
-                        }
-                    }
-                    r.pages.insert(
-                        job,
-                        PageState {
-                            next,
-                            filter,
-                            stats,
-                            files,
-                        },
-                    );
-                }
-                Entry::Finished {
-                    job,
-                    status,
-                    error,
-                    stats,
-                    files,
-                } => {
-                    r.finished.insert(
-                        job,
-                        JobEnd {
-                            status,
-                            error,
-                            stats,
-                            outputs: files.into_keys().collect(),
-                        },
-                    );
-                }
-                Entry::Header { .. } | Entry::BatchEnd { .. } => {}
-            }
-        }
-        Ok(r)
-    }
-
-    /// Done (or skipped) in the earlier run: not run again, its outputs kept as they are.
-    fn is_final(&self, job: usize) -> bool {
-        self.finished
-            .get(&job)
-            .is_some_and(|e| matches!(e.status, JobStatus::Done | JobStatus::Skipped))
     }
 }
