@@ -216,3 +216,38 @@ fn usage_errors_exit_2() {
     ]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn dedup_store_exports_only_new_records_across_runs() {
+    let server = steam_server(vec![SynthApp::new(2_200_001, 420).dev_response_every(4)], 0);
+    let dir = tempfile::tempdir().unwrap();
+    let urls = url_list(dir.path(), &[2_200_001], &[]);
+    let store = dir.path().join("seen.store");
+    let mut first_args = batch_args(&urls, &dir.path().join("run1"), &server);
+    first_args.extend([
+        "--dedup-store".into(),
+        store.display().to_string(),
+        "--limit".into(),
+        "130".into(),
+    ]);
+    assert_eq!(run(&first_args).status.code(), Some(0));
+    let mut second_args = batch_args(&urls, &dir.path().join("run2"), &server);
+    second_args.extend(["--dedup-store".into(), store.display().to_string()]);
+    assert_eq!(run(&second_args).status.code(), Some(0));
+
+    let first = read_ndjson(&dir.path().join("run1/steam_2200001.ndjson"));
+    let second = read_ndjson(&dir.path().join("run2/steam_2200001.ndjson"));
+    assert_eq!(first.len(), 130);
+    let ids1: HashSet<&str> = first.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert!(
+        second
+            .iter()
+            .all(|r| !ids1.contains(r["id"].as_str().unwrap())),
+        "a record came twice"
+    );
+    let mut union = first.clone();
+    union.extend(second);
+    assert_ground_truth(&union, 2_200_001, 420, 4);
+    let s = summary(&dir.path().join("run2"));
+    assert_eq!(s["jobs"][0]["counts"]["duplicates"], 130);
+}

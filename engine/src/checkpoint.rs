@@ -207,18 +207,41 @@ impl SeenLog {
 
     /// Opens the log keeping its first `keep` keys (0 for a fresh run).
     pub fn open(dir: &Path, keep: u64) -> Result<SeenLog, Error> {
-        let path = SeenLog::path(dir);
+        SeenLog::open_at(&SeenLog::path(dir), Some(keep))
+    }
+
+    /// Opens a key log at any path; `keep = None` keeps every whole key in it
+    /// (a persistent cross-run store), `Some(n)` cuts it to its first `n` keys.
+    pub fn open_at(path: &Path, keep: Option<u64>) -> Result<SeenLog, Error> {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+        }
         let file = OpenOptions::new()
             .create(true)
             .append(true)
-            .open(&path)
-            .map_err(|e| Error::io(&path, e))?;
-        file.set_len(keep * 8).map_err(|e| Error::io(&path, e))?;
+            .open(path)
+            .map_err(|e| Error::io(path, e))?;
+        let len = file.metadata().map_err(|e| Error::io(path, e))?.len();
+        // A torn last key (the process died mid-write) is dropped.
+        let keep = keep.unwrap_or(len / 8);
+        file.set_len(keep * 8).map_err(|e| Error::io(path, e))?;
         Ok(SeenLog {
             file: BufWriter::new(file),
-            path,
+            path: path.to_path_buf(),
             count: keep,
         })
+    }
+
+    /// Every whole key of a key log at `path` (none when the file does not exist).
+    pub fn read_all(path: &Path) -> Result<Vec<u64>, Error> {
+        match std::fs::read(path) {
+            Ok(bytes) => Ok(bytes
+                .chunks_exact(8)
+                .map(|c| u64::from_le_bytes(c.try_into().unwrap_or_default()))
+                .collect()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+            Err(e) => Err(Error::io(path, e)),
+        }
     }
 
     /// Reads the first `count` keys.

@@ -22,6 +22,7 @@
 pub mod adapter;
 pub mod batch;
 pub mod checkpoint;
+pub mod counts;
 pub mod dedup;
 mod enrich;
 pub mod error;
@@ -34,6 +35,7 @@ pub mod known;
 pub mod model;
 pub mod options;
 pub mod registry;
+pub mod relative_time;
 mod secret;
 mod settings;
 pub mod sink;

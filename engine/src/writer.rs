@@ -36,6 +36,9 @@ pub(crate) struct Writer {
     pub combined: bool,
     pub journal: Journal,
     pub seen: SeenLog,
+    /// Cross-run dedup store, appended once a page is committed (never before:
+    /// a key stored for a page a crash then cut would drop that record forever).
+    pub store: Option<SeenLog>,
     pub events: Option<EventSink>,
 }
 
@@ -118,6 +121,9 @@ impl Writer {
                         files: sizes,
                         seen,
                     })?;
+                    if let Some(store) = &mut self.store {
+                        store.append(&keys)?;
+                    }
                     self.emit(Event::Progress {
                         job,
                         written: stats.written,

@@ -73,6 +73,9 @@ pub struct ExportArgs {
     /// Continue the batch recorded in the output folder after a crash, kill or Ctrl-C.
     #[arg(long)]
     pub resume: bool,
+    /// Dedup store shared across runs: records any earlier run with the same store wrote are skipped.
+    #[arg(long)]
+    pub dedup_store: Option<PathBuf>,
     /// At most this many records per URL.
     #[arg(long)]
     pub limit: Option<u64>,

@@ -30,6 +30,7 @@ pub struct ConfigFile {
     pub out: Option<PathBuf>,
     pub formats: Option<Vec<String>>,
     pub combined: Option<bool>,
+    pub dedup_store: Option<PathBuf>,
     pub limit: Option<u64>,
     pub max_top_level: Option<u64>,
     pub max_replies: Option<u64>,
@@ -76,6 +77,7 @@ pub struct Resolved {
     pub options: JobOptions,
     pub http: HttpSettings,
     pub concurrency: usize,
+    pub dedup_store: Option<PathBuf>,
 }
 
 fn split_pair<'a>(s: &'a str, what: &str) -> Result<(&'a str, &'a str)> {
@@ -228,6 +230,7 @@ impl Resolved {
             options,
             http,
             concurrency: args.concurrency.or(file.concurrency).unwrap_or(8).max(1),
+            dedup_store: args.dedup_store.clone().or(file.dedup_store.clone()),
         })
     }
 }

@@ -143,6 +143,7 @@ async fn run_batch(
         .formats(r.formats)
         .combined(r.combined)
         .concurrency(r.concurrency)
+        .dedup_store(r.dedup_store)
         .resume(resume)
         .events(progress.sink())
         .cancel_token(cancel)

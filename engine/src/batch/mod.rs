@@ -62,6 +62,7 @@ pub struct Batch {
     events: Option<EventSink>,
     cancel: CancellationToken,
     enrichers: Vec<Arc<dyn Enricher>>,
+    dedup_store: Option<PathBuf>,
 }
 
 impl Batch {
@@ -80,6 +81,7 @@ impl Batch {
             events: None,
             cancel: CancellationToken::new(),
             enrichers: Vec::new(),
+            dedup_store: None,
         }
     }
 
@@ -140,6 +142,13 @@ impl Batch {
     /// Adds a stage to the enrich step.
     pub fn enricher(mut self, e: Arc<dyn Enricher>) -> Batch {
         self.enrichers.push(e);
+        self
+    }
+
+    /// A file of dedup keys shared across runs: records written by any earlier
+    /// run that used the same store are not written again ("only new items").
+    pub fn dedup_store(mut self, path: Option<PathBuf>) -> Batch {
+        self.dedup_store = path;
         self
     }
 
@@ -210,6 +219,15 @@ impl Batch {
             dedup.insert_key(k);
         }
         let seen = SeenLog::open(&ckpt_dir, restored.seen)?;
+        let store = match &self.dedup_store {
+            Some(path) => {
+                for k in SeenLog::read_all(path)? {
+                    dedup.insert_key(k);
+                }
+                Some(SeenLog::open_at(path, None)?)
+            }
+            None => None,
+        };
         let dedup = Arc::new(Mutex::new(dedup));
 
         // Which jobs run now, from where, and which files reopen at which size.
@@ -251,6 +269,7 @@ impl Batch {
             combined: self.combined,
             journal,
             seen,
+            store,
             events: self.events.clone(),
         };
         let (tx, rx) = mpsc::channel(64);
