@@ -176,6 +176,9 @@ impl HttpClientBuilder {
             .default_headers(headers)
             .timeout(self.timeout)
             .connect_timeout(Duration::from_secs(15))
+            // Redirects are followed by `send`, through `resolve`, so a Location
+            // naming the real host still goes to the --base-url override.
+            .redirect(reqwest::redirect::Policy::none())
             .pool_max_idle_per_host(16);
         builder = match &self.proxy {
             Some(p) => builder.proxy(
@@ -295,11 +298,88 @@ impl HttpClient {
         Ok(out)
     }
 
-    /// GET `real_url` (after [`resolve`](Self::resolve)); 2xx or a typed error.
+    /// GET `real_url` (after [`resolve`](Self::resolve)), following redirects;
+    /// 2xx or a typed error.
     pub async fn get(&self, real_url: &str) -> Result<Response, Error> {
+        self.get_with_headers(real_url, &[]).await
+    }
+
+    /// GET with extra headers (e.g. a consent cookie), following redirects.
+    pub async fn get_with_headers(
+        &self,
+        real_url: &str,
+        headers: &[(&str, &str)],
+    ) -> Result<Response, Error> {
+        let mut url = self.resolve(real_url)?;
+        for _ in 0..MAX_REDIRECTS {
+            let resp = self
+                .execute(|c| {
+                    let mut r = c.get(url.clone());
+                    for (k, v) in headers {
+                        r = r.header(*k, *v);
+                    }
+                    r
+                })
+                .await?;
+            match redirect_target(&resp, &url) {
+                Some(next) => url = self.resolve(next.as_str())?,
+                None => return self.check_status(resp),
+            }
+        }
+        Err(Error::Http {
+            status: 310,
+            url: redact_url(url.as_str()),
+            excerpt: format!("more than {MAX_REDIRECTS} redirects"),
+        })
+    }
+
+    /// POST a JSON body to `real_url` (after [`resolve`](Self::resolve)) with
+    /// extra headers; 2xx or a typed error. Redirects are not followed.
+    pub async fn post_json(
+        &self,
+        real_url: &str,
+        body: &serde_json::Value,
+        headers: &[(&str, &str)],
+    ) -> Result<Response, Error> {
         let url = self.resolve(real_url)?;
-        let resp = self.execute(|c| c.get(url.clone())).await?;
+        let bytes = serde_json::to_vec(body)
+            .map_err(|e| Error::Config(format!("cannot encode body: {e}")))?;
+        let resp = self
+            .execute(|c| {
+                let mut r = c
+                    .post(url.clone())
+                    .header(reqwest::header::CONTENT_TYPE, "application/json")
+                    .body(bytes.clone());
+                for (k, v) in headers {
+                    r = r.header(*k, *v);
+                }
+                r
+            })
+            .await?;
         self.check_status(resp)
+    }
+
+    /// The final URL a redirect chain starting at `real_url` lands on (no body
+    /// is kept), for short links such as `redd.it/<id>` or `b23.tv/<code>`.
+    /// The answer is in real-host form when the platform redirected to one.
+    pub async fn final_url(&self, real_url: &str) -> Result<String, Error> {
+        let mut current = real_url.to_string();
+        for _ in 0..MAX_REDIRECTS {
+            let url = self.resolve(&current)?;
+            let resp = self.execute(|c| c.get(url.clone())).await?;
+            match redirect_target(&resp, &url) {
+                Some(next) => current = next.to_string(),
+                None => {
+                    self.check_status(resp)?;
+                    return Ok(current);
+                }
+            }
+        }
+        Err(Error::Http {
+            status: 310,
+            url: redact_url(&current),
+            excerpt: format!("more than {MAX_REDIRECTS} redirects"),
+        })
     }
 
     /// Sends the request built by `make` with rate limiting and retries of
@@ -420,6 +500,18 @@ impl HttpClient {
         }
         out
     }
+}
+
+/// Redirects followed before giving up.
+const MAX_REDIRECTS: usize = 10;
+
+/// The absolute target of a 3xx response with a Location header.
+fn redirect_target(resp: &Response, base: &Url) -> Option<Url> {
+    if !matches!(resp.status, 301 | 302 | 303 | 307 | 308) {
+        return None;
+    }
+    let loc = resp.headers.get(reqwest::header::LOCATION)?.to_str().ok()?;
+    base.join(loc).ok()
 }
 
 /// The whole source chain of a reqwest error ("error sending request: connection reset").

@@ -111,3 +111,38 @@ async fn connection_refused_is_a_network_error() {
     let e = c.get("https://real.example/x").await.unwrap_err();
     assert_eq!(e.kind(), "network");
 }
+
+#[tokio::test]
+async fn redirects_to_the_real_host_stay_on_the_override() {
+    let (s, _d) = server(
+        r#"{"routes":[
+        {"path":"/short/abc","status":301,"headers":{"location":"https://www.platform.example/long/path?x=1"}},
+        {"path":"/long/path","query":{"x":"1"},"body_text":"landed"}]}"#,
+    );
+    let c = client(&s.base_url());
+    let r = c.get("https://short.example/short/abc").await.unwrap();
+    assert_eq!(r.text(), "landed");
+    assert_eq!(
+        c.final_url("https://short.example/short/abc")
+            .await
+            .unwrap(),
+        "https://www.platform.example/long/path?x=1"
+    );
+}
+
+#[tokio::test]
+async fn post_json_sends_the_body() {
+    let (s, _d) =
+        server(r#"{"routes":[{"method":"POST","path":"/api","body_text":"{\"ok\":1}"}]}"#);
+    let c = client(&s.base_url());
+    let r = c
+        .post_json(
+            "https://real.example/api",
+            &serde_json::json!({"a": 1}),
+            &[("x-test", "1")],
+        )
+        .await
+        .unwrap();
+    assert_eq!(r.status, 200);
+    assert_eq!(s.requests()[0].header("x-test"), Some("1"));
+}
