@@ -89,6 +89,14 @@ pub struct JobOptions {
     pub sort: Sort,
     /// Language filter passed to platforms that take one (e.g. Steam's `language`), `None` = all.
     pub language: Option<String>,
+    /// Requests one job may have in flight at once, for adapters that fetch
+    /// independent parts concurrently (reply threads, child items). At least 1.
+    #[serde(default = "default_parallel_requests")]
+    pub parallel_requests: usize,
+}
+
+fn default_parallel_requests() -> usize {
+    4
 }
 
 impl Default for JobOptions {
@@ -100,6 +108,7 @@ impl Default for JobOptions {
             until: None,
             sort: Sort::Newest,
             language: None,
+            parallel_requests: default_parallel_requests(),
         }
     }
 }
@@ -164,6 +173,16 @@ impl JobOptions {
     /// ```
     pub fn until(mut self, t: DateTime<Utc>) -> JobOptions {
         self.until = Some(t);
+        self
+    }
+
+    /// Sets how many requests one job may have in flight (at least 1).
+    ///
+    /// ```
+    /// assert_eq!(engine::JobOptions::new().parallel_requests(0).parallel_requests, 1);
+    /// ```
+    pub fn parallel_requests(mut self, n: usize) -> JobOptions {
+        self.parallel_requests = n.max(1);
         self
     }
 

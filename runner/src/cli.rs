@@ -109,6 +109,9 @@ pub struct ExportArgs {
     /// Only records in this language, on platforms that filter by language (e.g. `en`, `ja`).
     #[arg(long)]
     pub language: Option<String>,
+    /// Requests one job may have in flight (reply threads fetched concurrently) [default: 4].
+    #[arg(long)]
+    pub parallel_requests: Option<usize>,
     /// Jobs at once over all platforms [default: 8].
     #[arg(long)]
     pub concurrency: Option<usize>,

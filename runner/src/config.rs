@@ -41,6 +41,7 @@ pub struct ConfigFile {
     pub replies: Option<bool>,
     pub sort: Option<String>,
     pub language: Option<String>,
+    pub parallel_requests: Option<usize>,
     pub concurrency: Option<usize>,
     pub proxy: Option<String>,
     pub cookies_file: Option<PathBuf>,
@@ -167,6 +168,11 @@ impl Resolved {
             until,
             sort,
             language: args.language.clone().or(file.language.clone()),
+            parallel_requests: args
+                .parallel_requests
+                .or(file.parallel_requests)
+                .unwrap_or(4)
+                .max(1),
         };
 
         let mut http = HttpSettings::default();
