@@ -251,3 +251,25 @@ fn dedup_store_exports_only_new_records_across_runs() {
     let s = summary(&dir.path().join("run2"));
     assert_eq!(s["jobs"][0]["counts"]["duplicates"], 130);
 }
+
+#[test]
+fn a_loopback_base_url_is_not_throttled_by_default() {
+    // 30 pages: at Steam's polite default of 2 requests/s this would take 15 s.
+    let server = steam_server(vec![SynthApp::new(2_300_001, 2_900)], 0);
+    let dir = tempfile::tempdir().unwrap();
+    let urls = url_list(dir.path(), &[2_300_001], &[]);
+    let out = dir.path().join("out");
+    let args: Vec<String> = batch_args(&urls, &out, &server)
+        .into_iter()
+        .filter(|a| a != "--rate" && a != "steam=0")
+        .collect();
+    assert!(!args.iter().any(|a| a.contains("rate")));
+    let t = std::time::Instant::now();
+    assert_eq!(run(&args).status.code(), Some(0));
+    assert_eq!(read_ndjson(&out.join("steam_2300001.ndjson")).len(), 2_900);
+    assert!(
+        t.elapsed() < std::time::Duration::from_secs(10),
+        "throttled: {:?}",
+        t.elapsed()
+    );
+}

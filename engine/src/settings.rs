@@ -62,12 +62,39 @@ impl HttpSettings {
         Ok(())
     }
 
-    /// Requests per second for a platform: the configured value, else the adapter's default.
+    /// Requests per second for a platform: the configured value, else the
+    /// adapter's default, except that a platform redirected to a loopback host
+    /// (a fixture server or local mirror) is not throttled unless asked: the
+    /// default rate exists to be polite to the real platform.
+    ///
+    /// ```
+    /// let mut s = engine::HttpSettings::default();
+    /// let info = engine::PlatformInfo { key: "steam", name: "Steam", hosts: &[], requests_per_second: 2.0,
+    ///     concurrency: 4, replies_in_same_page: true };
+    /// assert_eq!(s.rate_for(&info), 2.0);
+    /// s.set_base_url("steam", "http://127.0.0.1:8080").unwrap();
+    /// assert_eq!(s.rate_for(&info), 0.0);
+    /// s.rates.insert("steam".into(), 5.0);
+    /// assert_eq!(s.rate_for(&info), 5.0);
+    /// ```
     pub fn rate_for(&self, info: &PlatformInfo) -> f64 {
-        self.rates
+        if let Some(r) = self.rates.get(info.key) {
+            return *r;
+        }
+        let local = self
+            .base_urls
             .get(info.key)
-            .copied()
-            .unwrap_or(info.requests_per_second)
+            .is_some_and(|u| match u.host() {
+                Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+                Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+                Some(url::Host::Domain(d)) => d == "localhost",
+                None => false,
+            });
+        if local {
+            0.0
+        } else {
+            info.requests_per_second
+        }
     }
 
     /// Jobs at once for a platform: the configured value, else the adapter's default.
