@@ -26,7 +26,7 @@ const DEMO: &[(&str, Expect)] = &[
         Expect::Fails("not_found"),
     ),
     (
-        "https://www.youtube.com/watch?v=dQw4w9WgXcQ",
+        "https://www.tiktok.com/@someone/video/7300000000000000000",
         Expect::Fails("unsupported_platform"),
     ),
     ("this line is not a URL", Expect::Fails("invalid_url")),
@@ -65,15 +65,16 @@ pub async fn run(args: DemoArgs) -> Result<u8> {
         list_path.display()
     );
 
+    // Every platform goes to the fixture server: the demo never touches the network.
+    let registry = adapters::registry();
+    let keys: Vec<&str> = registry.adapters().iter().map(|a| a.info().key).collect();
     let export = ExportArgs {
         out: Some(args.out.clone()),
         format: Some(args.format.clone()),
-        base_url: vec![format!("steam={base}")],
-        rate: vec!["steam=0".into()],
+        base_url: keys.iter().map(|k| format!("{k}={base}")).collect(),
         quiet: args.quiet,
         ..ExportArgs::default()
     };
-    let registry = adapters::registry();
     let resolved = Resolved::new(&export, &crate::known_keys(&registry))?;
     let report =
         crate::run_batch(registry, parse_url_list(&list), resolved, false, args.quiet).await?;
@@ -98,8 +99,7 @@ pub async fn run(args: DemoArgs) -> Result<u8> {
     if surprises.is_empty() {
         println!(
             "\ndemo OK: the failures above are deliberate (unknown app, unsupported platform, bad line, duplicate).\n\
-             Try: runner batch {} --out {} --format csv --base-url steam={base}  (while a fixture server runs)",
-            list_path.display(),
+             Look at {}/summary.json and the per-URL files; export real URLs with: runner batch urls.txt",
             args.out.display()
         );
         Ok(crate::EXIT_OK)
