@@ -13,7 +13,11 @@
 
 #![warn(missing_docs)]
 
+pub mod bilibili;
+pub mod hackernews;
+pub mod reddit;
 pub mod steam;
+pub mod youtube;
 
 /// Every adapter of this crate, registered.
 ///
@@ -21,5 +25,10 @@ pub mod steam;
 /// assert!(adapters::registry().adapter("steam").is_some());
 /// ```
 pub fn registry() -> engine::Registry {
-    engine::Registry::new().with(steam::Steam)
+    engine::Registry::new()
+        .with(steam::Steam)
+        .with(bilibili::Bilibili)
+        .with(youtube::YouTube)
+        .with(reddit::Reddit)
+        .with(hackernews::HackerNews)
 }
