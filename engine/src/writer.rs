@@ -10,7 +10,8 @@ use tokio::sync::mpsc;
 use crate::checkpoint::{Entry, FileSizes, JobError, JobStats, JobStatus, Journal, SeenLog};
 use crate::events::{Event, EventSink};
 use crate::job::JobMsg;
-use crate::sink::{open_file, Format, Sink};
+use crate::sink::{encoder_for, open_file, Encoder, Format, Sink};
+use crate::Comment;
 use crate::Error;
 
 /// How a job ended, as the writer saw it.
@@ -86,6 +87,8 @@ impl Writer {
             }
         }
         let mut open: HashMap<usize, Vec<OpenFile>> = HashMap::new();
+        let mut encoders: HashMap<Format, Box<dyn Encoder>> = HashMap::new();
+        let mut buf = Vec::with_capacity(16 * 1024);
         let mut ends = HashMap::new();
         while let Some(msg) = rx.blocking_recv() {
             match msg {
@@ -106,10 +109,10 @@ impl Writer {
                         .map(|v| v.as_mut_slice())
                         .unwrap_or_default();
                     let mut sizes = FileSizes::new();
-                    for f in files.iter_mut().chain(combined.iter_mut()) {
-                        for r in &records {
-                            f.sink.write(r)?;
-                        }
+                    let mut targets: Vec<&mut OpenFile> =
+                        files.iter_mut().chain(combined.iter_mut()).collect();
+                    write_records(&mut targets, &records, &mut encoders, &mut buf)?;
+                    for f in targets {
                         sizes.insert(f.name.clone(), f.sink.commit()?);
                     }
                     let seen = self.seen.append(&keys)?;
@@ -183,4 +186,39 @@ impl Writer {
         self.journal.sync()?;
         Ok((ends, sizes.into_keys().collect()))
     }
+}
+
+/// Writes `records` to every file, encoding each record once per text format
+/// and handing the same bytes to all files of that format (the per-URL file
+/// and the combined one); other sinks get records.
+fn write_records(
+    files: &mut [&mut OpenFile],
+    records: &[Comment],
+    encoders: &mut HashMap<Format, Box<dyn Encoder>>,
+    buf: &mut Vec<u8>,
+) -> Result<(), Error> {
+    let mut formats: Vec<Format> = files.iter().filter_map(|f| f.sink.text_format()).collect();
+    formats.sort_by_key(|f| f.extension());
+    formats.dedup();
+    for format in formats {
+        let encoder = encoders
+            .entry(format)
+            .or_insert_with(|| encoder_for(format));
+        for r in records {
+            buf.clear();
+            encoder.record(r, true, buf)?;
+            for f in files
+                .iter_mut()
+                .filter(|f| f.sink.text_format() == Some(format))
+            {
+                f.sink.write_encoded(buf)?;
+            }
+        }
+    }
+    for f in files.iter_mut().filter(|f| f.sink.text_format().is_none()) {
+        for r in records {
+            f.sink.write(r)?;
+        }
+    }
+    Ok(())
 }

@@ -23,6 +23,36 @@ pub trait Sink: Send {
     fn commit(&mut self) -> Result<u64, Error>;
     /// Completes the output and returns its final size.
     fn finish(&mut self) -> Result<u64, Error>;
+    /// The text format this sink takes already-encoded records in, if any
+    /// (see [`write_encoded`](Self::write_encoded)).
+    fn text_format(&self) -> Option<Format> {
+        None
+    }
+    /// Writes one record already encoded by [`encoder_for`]`(text_format)`
+    /// with `first = true`; the sink adds any separator itself. Lets one
+    /// encoding serve the per-URL file and the combined file.
+    fn write_encoded(&mut self, _bytes: &[u8]) -> Result<(), Error> {
+        Err(Error::Config(
+            "this sink takes records, not encoded bytes".into(),
+        ))
+    }
+}
+
+/// The encoder of a text format, for [`Sink::write_encoded`].
+///
+/// ```
+/// use engine::sink::{encoder_for, Format};
+/// let mut e = encoder_for(Format::Ndjson);
+/// let mut out = Vec::new();
+/// e.record(&engine::Comment::new("steam", engine::Kind::Review, "1", "2", "u"), true, &mut out).unwrap();
+/// assert!(out.ends_with(b"\n"));
+/// ```
+pub fn encoder_for(format: Format) -> Box<dyn Encoder> {
+    match format {
+        Format::Json => Box::new(JsonArrayEncoder),
+        Format::Ndjson => Box::new(NdjsonEncoder),
+        Format::Csv => Box::new(CsvEncoder::default()),
+    }
 }
 
 /// Output formats of file sinks.
@@ -87,8 +117,14 @@ pub fn open_file(
     resume_at: Option<u64>,
 ) -> Result<Box<dyn Sink>, Error> {
     Ok(match format {
-        Format::Json => Box::new(TextSink::open(path, JsonArrayEncoder, resume_at)?),
-        Format::Ndjson => Box::new(TextSink::open(path, NdjsonEncoder, resume_at)?),
-        Format::Csv => Box::new(TextSink::open(path, CsvEncoder::default(), resume_at)?),
+        Format::Json => {
+            Box::new(TextSink::open(path, JsonArrayEncoder, resume_at)?.with_format(format))
+        }
+        Format::Ndjson => {
+            Box::new(TextSink::open(path, NdjsonEncoder, resume_at)?.with_format(format))
+        }
+        Format::Csv => {
+            Box::new(TextSink::open(path, CsvEncoder::default(), resume_at)?.with_format(format))
+        }
     })
 }

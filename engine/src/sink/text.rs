@@ -17,6 +17,11 @@ pub trait Encoder: Send {
     fn record(&mut self, record: &Comment, first: bool, out: &mut Vec<u8>) -> Result<(), Error>;
     /// Bytes that complete the file.
     fn footer(&mut self, out: &mut Vec<u8>);
+    /// Bytes between two records (what `record` adds before a record that is
+    /// not `first`), so one encoding of a record can serve several files.
+    fn separator(&self) -> &'static [u8] {
+        b""
+    }
 }
 
 /// NDJSON: one record per line, nothing around.
@@ -68,6 +73,9 @@ impl Encoder for JsonArrayEncoder {
     }
     fn footer(&mut self, out: &mut Vec<u8>) {
         out.extend_from_slice(b"\n]\n");
+    }
+    fn separator(&self) -> &'static [u8] {
+        b",\n"
     }
 }
 
@@ -164,6 +172,7 @@ pub struct TextSink<E: Encoder> {
     buf: Vec<u8>,
     size: u64,
     has_records: bool,
+    format: Option<super::Format>,
 }
 
 impl<E: Encoder> TextSink<E> {
@@ -199,12 +208,20 @@ impl<E: Encoder> TextSink<E> {
             path: path.to_path_buf(),
             buf: Vec::with_capacity(8192),
             has_records: size > header.len() as u64,
+            format: None,
             size,
         };
         if size == 0 {
             sink.put(&header)?;
         }
         Ok(sink)
+    }
+
+    /// Declares which [`Format`](super::Format) this sink's encoder writes,
+    /// so callers may hand it records that format's encoder already encoded.
+    pub fn with_format(mut self, format: super::Format) -> Self {
+        self.format = Some(format);
+        self
     }
 
     fn put(&mut self, bytes: &[u8]) -> Result<(), Error> {
@@ -217,6 +234,20 @@ impl<E: Encoder> TextSink<E> {
 }
 
 impl<E: Encoder> Sink for TextSink<E> {
+    fn write_encoded(&mut self, bytes: &[u8]) -> Result<(), Error> {
+        if self.has_records {
+            let sep = self.encoder.separator();
+            self.put(sep)?;
+        }
+        self.put(bytes)?;
+        self.has_records = true;
+        Ok(())
+    }
+
+    fn text_format(&self) -> Option<super::Format> {
+        self.format
+    }
+
     fn write(&mut self, record: &Comment) -> Result<(), Error> {
         let mut buf = std::mem::take(&mut self.buf);
         buf.clear();
