@@ -96,7 +96,9 @@ pub struct JobOptions {
 }
 
 fn default_parallel_requests() -> usize {
-    4
+    // Independent requests of one job (reply threads, child items); the
+    // per-platform rate limit still caps what reaches a real platform.
+    16
 }
 
 impl Default for JobOptions {

@@ -109,7 +109,7 @@ pub struct ExportArgs {
     /// Only records in this language, on platforms that filter by language (e.g. `en`, `ja`).
     #[arg(long)]
     pub language: Option<String>,
-    /// Requests one job may have in flight (reply threads fetched concurrently) [default: 4].
+    /// Requests one job may have in flight (reply threads fetched concurrently) [default: 16].
     #[arg(long)]
     pub parallel_requests: Option<usize>,
     /// Jobs at once over all platforms [default: 8].

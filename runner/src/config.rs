@@ -171,7 +171,7 @@ impl Resolved {
             parallel_requests: args
                 .parallel_requests
                 .or(file.parallel_requests)
-                .unwrap_or(4)
+                .unwrap_or(16)
                 .max(1),
         };
 
