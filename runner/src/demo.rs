@@ -29,6 +29,21 @@ const DEMO: &[(&str, Expect)] = &[
         "https://www.tiktok.com/@someone/video/7300000000000000000",
         Expect::Fails("unsupported_platform"),
     ),
+    ("https://www.youtube.com/watch?v=yFixVideo01", Expect::Done),
+    ("https://youtu.be/yLegacyVi01?si=share", Expect::Done),
+    ("https://www.youtube.com/watch?v=yCommentOff", Expect::Done),
+    (
+        "https://www.youtube.com/watch?v=yPrivate001",
+        Expect::Fails("forbidden"),
+    ),
+    (
+        "https://www.reddit.com/r/fixtures/comments/fx1/a_synthetic_thread/",
+        Expect::Done,
+    ),
+    ("https://news.ycombinator.com/item?id=8001", Expect::Done),
+    ("https://news.ycombinator.com/item?id=8002", Expect::Done),
+    ("https://www.bilibili.com/video/BV1rs411o73q", Expect::Done),
+    ("https://www.bilibili.com/video/BV1rs411o73i", Expect::Done),
     ("this line is not a URL", Expect::Fails("invalid_url")),
     (
         "https://example.org/some/page",
@@ -98,7 +113,7 @@ pub async fn run(args: DemoArgs) -> Result<u8> {
     }
     if surprises.is_empty() {
         println!(
-            "\ndemo OK: the failures above are deliberate (unknown app, unsupported platform, bad line, duplicate).\n\
+            "\ndemo OK: the failures above are deliberate (unknown app, private video, unsupported platform, bad line, no platform, duplicate).\n\
              Look at {}/summary.json and the per-URL files; export real URLs with: runner batch urls.txt",
             args.out.display()
         );
