@@ -1,45 +1,22 @@
 //! The HTTP client every adapter uses: base-URL override, per-platform rate
-//! limit, retries with backoff that honor 429/`Retry-After`, proxy, secrets scrubbed.
+//! limit, retries with backoff that honor 429/`Retry-After`, redirects kept on
+//! the override, proxy, secrets scrubbed.
 
-use std::num::NonZeroU32;
+mod builder;
+mod retry;
+
 use std::sync::Arc;
-use std::time::Duration;
 
 use bytes::Bytes;
-use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue, RETRY_AFTER};
+use governor::DefaultDirectRateLimiter;
+use reqwest::header::HeaderMap;
 use url::Url;
 
+pub use builder::{HttpClientBuilder, DEFAULT_USER_AGENT};
+use retry::backoff;
+pub use retry::{retry_after, RetryPolicy};
+
 use crate::{redact_url, Error};
-
-/// How transient failures (network errors, 5xx, 429) are retried.
-///
-/// ```
-/// let r = engine::RetryPolicy { max_retries: 2, ..Default::default() };
-/// assert_eq!(r.max_retries, 2);
-/// ```
-#[derive(Debug, Clone, Copy)]
-pub struct RetryPolicy {
-    /// Retries after the first attempt (0 = never retry).
-    pub max_retries: u32,
-    /// First backoff; doubled after each failure, with ±25 % jitter.
-    pub base_delay: Duration,
-    /// Longest backoff between two attempts.
-    pub max_delay: Duration,
-    /// A `Retry-After` longer than this is not waited for: the request fails as rate limited.
-    pub max_retry_after: Duration,
-}
-
-impl Default for RetryPolicy {
-    fn default() -> RetryPolicy {
-        RetryPolicy {
-            max_retries: 5,
-            base_delay: Duration::from_millis(500),
-            max_delay: Duration::from_secs(60),
-            max_retry_after: Duration::from_secs(300),
-        }
-    }
-}
 
 /// An HTTP response with its body read in full.
 #[derive(Debug, Clone)]
@@ -63,158 +40,6 @@ impl Response {
     /// ```
     pub fn text(&self) -> std::borrow::Cow<'_, str> {
         String::from_utf8_lossy(&self.body)
-    }
-}
-
-/// Builder of an [`HttpClient`].
-///
-/// ```
-/// let client = engine::HttpClient::builder("steam")
-///     .base_url(Some("http://127.0.0.1:9".parse().unwrap()))
-///     .requests_per_second(None)
-///     .build()
-///     .unwrap();
-/// let u = client.resolve("https://store.steampowered.com/appreviews/440?json=1").unwrap();
-/// assert_eq!(u.as_str(), "http://127.0.0.1:9/appreviews/440?json=1");
-/// ```
-#[derive(Debug, Clone)]
-pub struct HttpClientBuilder {
-    platform: String,
-    base_url: Option<Url>,
-    requests_per_second: Option<f64>,
-    retry: RetryPolicy,
-    timeout: Duration,
-    user_agent: String,
-    proxy: Option<String>,
-    headers: Vec<(String, String)>,
-    secrets: Vec<String>,
-    max_body: usize,
-}
-
-/// Default user agent: a current desktop browser, since several platforms
-/// serve reduced pages to unknown clients.
-pub const DEFAULT_USER_AGENT: &str =
-    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
-
-impl HttpClientBuilder {
-    /// Replaces scheme, host and port of every request (and prefixes its path
-    /// with the base path); this is how fixtures, mirrors and test servers are reached.
-    pub fn base_url(mut self, base: Option<Url>) -> Self {
-        self.base_url = base;
-        self
-    }
-
-    /// Requests per second towards this platform, shared by every clone of the
-    /// client; `None` or a value ≤ 0 means unlimited.
-    pub fn requests_per_second(mut self, rps: Option<f64>) -> Self {
-        self.requests_per_second = rps;
-        self
-    }
-
-    /// Retry policy for transient failures.
-    pub fn retry(mut self, retry: RetryPolicy) -> Self {
-        self.retry = retry;
-        self
-    }
-
-    /// Timeout of one request, body included.
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
-
-    /// User-Agent header.
-    pub fn user_agent(mut self, ua: impl Into<String>) -> Self {
-        self.user_agent = ua.into();
-        self
-    }
-
-    /// Proxy URL (`http://`, `https://`, `socks5://`, with credentials if needed).
-    /// The URL is a secret: it never appears in errors or logs.
-    pub fn proxy(mut self, proxy: Option<String>) -> Self {
-        if let Some(p) = &proxy {
-            self.secrets.push(p.clone());
-            if let Ok(u) = Url::parse(p) {
-                if let Some(pw) = u.password() {
-                    self.secrets.push(pw.to_string());
-                }
-            }
-        }
-        self.proxy = proxy;
-        self
-    }
-
-    /// A header sent with every request. With `secret = true` its value is
-    /// scrubbed from every error message (cookies, tokens).
-    pub fn header(mut self, name: &str, value: &str, secret: bool) -> Self {
-        if secret {
-            self.secrets.push(value.to_string());
-        }
-        self.headers.push((name.to_string(), value.to_string()));
-        self
-    }
-
-    /// Largest body accepted (protects memory against a hostile server).
-    pub fn max_body(mut self, bytes: usize) -> Self {
-        self.max_body = bytes;
-        self
-    }
-
-    /// Builds the client.
-    pub fn build(self) -> Result<HttpClient, Error> {
-        let mut headers = HeaderMap::new();
-        for (k, v) in &self.headers {
-            let name = HeaderName::from_bytes(k.as_bytes())
-                .map_err(|_| Error::Config(format!("invalid header name {k:?}")))?;
-            let mut value = HeaderValue::from_str(v)
-                .map_err(|_| Error::Config(format!("invalid value for header {k}")))?;
-            value.set_sensitive(self.secrets.contains(v));
-            headers.insert(name, value);
-        }
-        let mut builder = reqwest::Client::builder()
-            .user_agent(self.user_agent.clone())
-            .default_headers(headers)
-            .timeout(self.timeout)
-            .connect_timeout(Duration::from_secs(15))
-            // Redirects are followed by `send`, through `resolve`, so a Location
-            // naming the real host still goes to the --base-url override.
-            .redirect(reqwest::redirect::Policy::none())
-            .pool_max_idle_per_host(16);
-        builder = match &self.proxy {
-            Some(p) => builder.proxy(
-                reqwest::Proxy::all(p)
-                    .map_err(|_| Error::Config(format!("invalid proxy URL {}", redact_url(p))))?,
-            ),
-            None => builder.no_proxy(),
-        };
-        let client = builder
-            .build()
-            .map_err(|e| Error::Config(format!("cannot build HTTP client: {e}")))?;
-        let limiter = match self.requests_per_second {
-            Some(rps) if rps > 0.0 => Some(RateLimiter::direct(quota(rps))),
-            _ => None,
-        };
-        Ok(HttpClient {
-            inner: Arc::new(Inner {
-                client,
-                platform: self.platform,
-                base: self.base_url,
-                limiter,
-                retry: self.retry,
-                secrets: self.secrets.into_iter().filter(|s| s.len() >= 4).collect(),
-                max_body: self.max_body,
-            }),
-        })
-    }
-}
-
-fn quota(rps: f64) -> Quota {
-    if rps >= 1.0 {
-        let n = NonZeroU32::new(rps.round().min(u32::MAX as f64) as u32).unwrap_or(NonZeroU32::MIN);
-        Quota::per_second(n)
-    } else {
-        Quota::with_period(Duration::from_secs_f64(1.0 / rps))
-            .unwrap_or(Quota::per_second(NonZeroU32::MIN))
     }
 }
 
@@ -256,18 +81,7 @@ impl HttpClient {
     /// assert_eq!(c.platform(), "steam");
     /// ```
     pub fn builder(platform: &str) -> HttpClientBuilder {
-        HttpClientBuilder {
-            platform: platform.to_string(),
-            base_url: None,
-            requests_per_second: Some(1.0),
-            retry: RetryPolicy::default(),
-            timeout: Duration::from_secs(30),
-            user_agent: DEFAULT_USER_AGENT.to_string(),
-            proxy: None,
-            headers: Vec::new(),
-            secrets: Vec::new(),
-            max_body: 64 * 1024 * 1024,
-        }
+        HttpClientBuilder::new(platform)
     }
 
     /// The platform key this client is bound to.
@@ -540,28 +354,4 @@ impl WithoutUrlRef for reqwest::Error {
             None => s,
         }
     }
-}
-
-fn backoff(retry: &RetryPolicy, attempt: u32) -> Duration {
-    let exp = retry.base_delay.saturating_mul(1u32 << attempt.min(16));
-    let capped = exp.min(retry.max_delay);
-    let jitter = 0.75 + fastrand::f64() * 0.5;
-    capped.mul_f64(jitter)
-}
-
-/// `Retry-After` as seconds or an HTTP date.
-///
-/// ```
-/// let mut h = reqwest::header::HeaderMap::new();
-/// h.insert("retry-after", "7".parse().unwrap());
-/// assert_eq!(engine::http::retry_after(&h), Some(std::time::Duration::from_secs(7)));
-/// ```
-pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let v = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
-    if let Ok(secs) = v.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
-    }
-    let when = chrono::DateTime::parse_from_rfc2822(v).ok()?;
-    let delta = when.timestamp() - chrono::Utc::now().timestamp();
-    Some(Duration::from_secs(delta.max(0) as u64))
 }
