@@ -18,7 +18,8 @@
 # Environment:
 #   E2E_NO_BUILD=1      skip `cargo build` (binaries must already exist)
 #   E2E_KEEP=1          keep the work folder (outputs, logs) instead of deleting it
-#   E2E_WORK=DIR        work folder (default: a fresh mktemp -d)
+#   E2E_WORK=DIR        work folder (default: a fresh mktemp -d, deleted at exit;
+#                       a folder given here is kept)
 #   E2E_CONCURRENCY=N   jobs at once, global and for steam (default 8)
 #   E2E_RATE=R          also pass --rate steam=R (default: not passed; a loopback
 #                       --base-url is not rate-limited by default)
@@ -56,18 +57,24 @@ for bin in "$RUNNER" "$SERVER"; do
     [[ -x "$bin" ]] || { echo "missing $bin (build first)" >&2; exit 1; }
 done
 
-WORK="${E2E_WORK:-$(mktemp -d "${TMPDIR:-/tmp}/e2e_steam.XXXXXX")}"
-mkdir -p "$WORK"
+COMMIT="$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown)"
+
+if [[ -n "${E2E_WORK:-}" ]]; then
+    WORK="$E2E_WORK"; OWN_WORK=0   # given by the caller: never deleted
+    mkdir -p "$WORK"
+else
+    WORK="$(mktemp -d "${TMPDIR:-/tmp}/e2e_steam.XXXXXX")"; OWN_WORK=1
+fi
 SERVER_PID=""
 cleanup() {
     if [[ -n "$SERVER_PID" ]]; then
         kill "$SERVER_PID" 2>/dev/null || true
         wait "$SERVER_PID" 2>/dev/null || true
     fi
-    if [[ "${E2E_KEEP:-0}" == 1 ]]; then
-        echo "# work folder kept: $WORK" >&2
-    else
+    if [[ "$OWN_WORK" == 1 && "${E2E_KEEP:-0}" != 1 ]]; then
         rm -rf "$WORK"
+    else
+        echo "# work folder kept: $WORK" >&2
     fi
 }
 trap cleanup EXIT
@@ -123,9 +130,9 @@ if [[ "$STATUS" != 0 ]]; then
 fi
 
 # --- the report ----------------------------------------------------------------
-python3 - "$WORK" "$T0" "$T1" "$SERVER_CPU0" "$SERVER_CPU1" "$CLK_TCK" "$SIZE" "$FORMATS" "$OUT" <<'PY'
+python3 - "$WORK" "$T0" "$T1" "$SERVER_CPU0" "$SERVER_CPU1" "$CLK_TCK" "$SIZE" "$FORMATS" "$OUT" "$COMMIT" <<'PY'
 import json, os, re, sys
-work, t0, t1, s0, s1, tck, size, formats, out = sys.argv[1:]
+work, t0, t1, s0, s1, tck, size, formats, out, commit = sys.argv[1:]
 wall = float(t1) - float(t0)
 time_v = open(os.path.join(work, "time.txt")).read()
 def field(name):
@@ -142,6 +149,7 @@ server_cpu = (int(s1) - int(s0)) / int(tck)
 out_bytes = sum(os.path.getsize(os.path.join(out, f)) for f in os.listdir(out)
                 if os.path.isfile(os.path.join(out, f)))
 rows = [
+    ("commit", commit),
     ("size", size),
     ("formats", formats),
     ("jobs", f'{summary["totals"]["done"]} done / {summary["totals"]["jobs"]}'),

@@ -272,7 +272,9 @@ impl Batch {
             store,
             events: self.events.clone(),
         };
-        let (tx, rx) = mpsc::channel(64);
+        // Pages waiting for the writer are the largest thing in memory: about
+        // two per running job keeps the writer busy without hoarding records.
+        let (tx, rx) = mpsc::channel((2 * self.concurrency).clamp(4, 32));
         let writer_task = tokio::task::spawn_blocking(move || writer.run(rx));
 
         let global = Arc::new(Semaphore::new(self.concurrency));

@@ -257,7 +257,8 @@ impl HttpClient {
         let mut resp = self.inner.client.execute(request).await.map_err(net)?;
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
-        let mut body = Vec::new();
+        let expected = resp.content_length().unwrap_or(0) as usize;
+        let mut body = Vec::with_capacity(expected.min(self.inner.max_body));
         while let Some(chunk) = resp.chunk().await.map_err(net)? {
             if body.len() + chunk.len() > self.inner.max_body {
                 return Err(Error::Network {

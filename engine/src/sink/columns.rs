@@ -133,7 +133,7 @@ pub fn cell(c: &Comment, col: usize) -> Cell<'_> {
                 Cell::Null
             } else {
                 Cell::Text(Cow::Owned(
-                    serde_json::Value::Object(c.extra.clone()).to_string(),
+                    serde_json::to_string(&c.extra).unwrap_or_default(),
                 ))
             }
         }

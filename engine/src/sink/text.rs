@@ -267,11 +267,10 @@ impl<E: Encoder> Sink for TextSink<E> {
         let mut footer = Vec::new();
         self.encoder.footer(&mut footer);
         self.put(&footer)?;
+        // No fsync: a finished file is in the OS's hands, which is what
+        // crash safety against the process dying needs; syncing large outputs
+        // here stalled the writer for seconds (see BENCHMARKS.md).
         self.file.flush().map_err(|e| Error::io(&self.path, e))?;
-        self.file
-            .get_ref()
-            .sync_all()
-            .map_err(|e| Error::io(&self.path, e))?;
         Ok(self.size)
     }
 }
