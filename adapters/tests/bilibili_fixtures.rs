@@ -3,16 +3,10 @@
 //! WBI signature as received, short links, the unsigned fallback and the
 //! error envelopes.
 
-use std::sync::Arc;
-use std::time::Duration;
-
 use adapters::bilibili::wbi::WbiKeys;
 use adapters::bilibili::Bilibili;
-use engine::{
-    Adapter, Comment, Cursor, Error, FetchContext, HttpClient, JobOptions, Page, RetryPolicy,
-};
+use engine::{Comment, Cursor, Error, FetchContext, JobOptions, Page};
 use fixtures::{FixtureServer, ServerConfig};
-use futures::StreamExt;
 use serde_json::{json, Value};
 
 const VIDEO_A: &str = "https://www.bilibili.com/video/BV1rs411o73q";
@@ -24,42 +18,11 @@ async fn server() -> FixtureServer {
 }
 
 fn context(server: &FixtureServer, options: JobOptions) -> FetchContext {
-    let http = HttpClient::builder("bilibili")
-        .base_url(Some(server.base_url().parse().expect("base url")))
-        .requests_per_second(None)
-        .retry(RetryPolicy {
-            max_retries: 1,
-            base_delay: Duration::from_millis(10),
-            max_delay: Duration::from_millis(20),
-            max_retry_after: Duration::from_secs(1),
-        })
-        .build()
-        .expect("client");
-    FetchContext {
-        http,
-        options: Arc::new(options),
-    }
+    engine::testing::local_context("bilibili", &server.base_url(), options)
 }
 
 async fn run(ctx: FetchContext, url: &str, resume: Option<Cursor>) -> (Vec<Page>, Option<Error>) {
-    let target = Bilibili
-        .detect(&url.parse().expect("url"))
-        .expect("claimed");
-    let mut stream = Bilibili.fetch(target, ctx, resume);
-    let mut pages = Vec::new();
-    while let Some(item) = stream.next().await {
-        match item {
-            Ok(p) => pages.push(p),
-            Err(e) => {
-                assert!(
-                    stream.next().await.is_none(),
-                    "the stream ends after an error"
-                );
-                return (pages, Some(e));
-            }
-        }
-    }
-    (pages, None)
+    engine::testing::fetch_to_end(&Bilibili, ctx, url, resume).await
 }
 
 fn records(pages: &[Page]) -> Vec<&Comment> {

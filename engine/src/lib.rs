@@ -39,6 +39,7 @@ pub mod relative_time;
 mod secret;
 mod settings;
 pub mod sink;
+pub mod testing;
 mod writer;
 
 pub use adapter::{Adapter, Cursor, FetchContext, Page, PageStream, PlatformInfo, Target};

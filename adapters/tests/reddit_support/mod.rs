@@ -3,34 +3,14 @@
 #![allow(dead_code)] // each test crate uses a subset
 
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
-use std::time::Duration;
 
 use adapters::reddit::Reddit;
-use engine::{
-    Adapter, Comment, Cursor, Error, FetchContext, HttpClient, JobOptions, Kind, Page, RetryPolicy,
-};
+use engine::{Comment, Cursor, Error, FetchContext, JobOptions, Kind, Page};
 use fixtures::FixtureServer;
-use futures::StreamExt;
 
 /// A fetch context whose client talks to `server`, without rate limit, retrying fast.
 pub fn context(server: &FixtureServer, options: JobOptions) -> FetchContext {
-    let http = HttpClient::builder("reddit")
-        .base_url(Some(server.base_url().parse().expect("base url")))
-        .requests_per_second(None)
-        .retry(RetryPolicy {
-            max_retries: 3,
-            base_delay: Duration::from_millis(10),
-            max_delay: Duration::from_millis(50),
-            max_retry_after: Duration::from_secs(5),
-        })
-        .timeout(Duration::from_secs(20))
-        .build()
-        .expect("client");
-    FetchContext {
-        http,
-        options: Arc::new(options),
-    }
+    engine::testing::local_context("reddit", &server.base_url(), options)
 }
 
 /// Runs a fetch of `url` to its end: the pages, and the error that ended it if any.
@@ -39,18 +19,7 @@ pub async fn run(
     url: &str,
     resume: Option<Cursor>,
 ) -> (Vec<Page>, Option<Error>) {
-    let target = Reddit
-        .detect(&url.parse().expect("url"))
-        .expect("a reddit URL");
-    let mut stream = Reddit.fetch(target, ctx, resume);
-    let mut pages = Vec::new();
-    while let Some(item) = stream.next().await {
-        match item {
-            Ok(p) => pages.push(p),
-            Err(e) => return (pages, Some(e)),
-        }
-    }
-    (pages, None)
+    engine::testing::fetch_to_end(&Reddit, ctx, url, resume).await
 }
 
 /// Checks that `records` (post first) hold exactly the synthetic thread `post`

@@ -3,16 +3,12 @@
 #![allow(dead_code)] // each test crate uses a subset
 
 use std::collections::HashSet;
-use std::sync::Arc;
 use std::time::Duration;
 
 use adapters::steam::Steam;
 use chrono::{DateTime, Utc};
-use engine::{
-    Adapter, Comment, Cursor, Error, FetchContext, HttpClient, JobOptions, Kind, Page, RetryPolicy,
-};
+use engine::{Comment, Cursor, Error, FetchContext, JobOptions, Kind, Page, RetryPolicy};
 use fixtures::{steam_review, FixtureServer, ServerConfig, SteamSynth, SynthApp};
-use futures::StreamExt;
 use serde_json::Value;
 
 /// `dev_response_every` of the synthetic apps.
@@ -30,17 +26,7 @@ pub fn fast_retry() -> RetryPolicy {
 
 /// A fetch context whose client talks to `server`, without rate limit.
 pub fn context(server: &FixtureServer, options: JobOptions) -> FetchContext {
-    let http = HttpClient::builder("steam")
-        .base_url(Some(server.base_url().parse().expect("base url")))
-        .requests_per_second(None)
-        .retry(fast_retry())
-        .timeout(Duration::from_secs(20))
-        .build()
-        .expect("client");
-    FetchContext {
-        http,
-        options: Arc::new(options),
-    }
+    engine::testing::local_context("steam", &server.base_url(), options)
 }
 
 /// A server of the synthetic Steam `apps`.
@@ -59,33 +45,13 @@ pub async fn run(
     appid: u64,
     resume: Option<Cursor>,
 ) -> (Vec<Page>, Option<Error>) {
-    let url = format!("https://store.steampowered.com/app/{appid}/")
-        .parse()
-        .expect("url");
-    let target = Steam.detect(&url).expect("claimed");
-    let mut stream = Steam.fetch(target, ctx, resume);
-    let mut pages = Vec::new();
-    while let Some(item) = stream.next().await {
-        match item {
-            Ok(page) => pages.push(page),
-            Err(e) => {
-                assert!(
-                    stream.next().await.is_none(),
-                    "the stream ends after an error"
-                );
-                return (pages, Some(e));
-            }
-        }
-    }
-    (pages, None)
+    let url = format!("https://store.steampowered.com/app/{appid}/");
+    engine::testing::fetch_to_end(&Steam, ctx, &url, resume).await
 }
 
 /// Every record of `pages`, in order.
 pub fn records(pages: &[Page]) -> Vec<Comment> {
-    pages
-        .iter()
-        .flat_map(|p| p.records.iter().cloned())
-        .collect()
+    engine::testing::records(pages)
 }
 
 /// A Unix time (JSON number) as a UTC instant.

@@ -2,34 +2,15 @@
 
 #![allow(dead_code)] // each test crate uses a subset
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use adapters::youtube::YouTube;
-use engine::{
-    Adapter, Comment, Cursor, Error, FetchContext, HttpClient, JobOptions, Page, RetryPolicy,
-};
+use engine::{Comment, Cursor, Error, FetchContext, JobOptions, Page};
 use fixtures::{FixtureServer, ServerConfig, YouTubeSynth, YtVideo};
-use futures::StreamExt;
 
 /// A fetch context whose client talks to `server`, without rate limit, fast retries.
 pub fn context(server: &FixtureServer, options: JobOptions) -> FetchContext {
-    let http = HttpClient::builder("youtube")
-        .base_url(Some(server.base_url().parse().expect("base url")))
-        .requests_per_second(None)
-        .retry(RetryPolicy {
-            max_retries: 3,
-            base_delay: Duration::from_millis(10),
-            max_delay: Duration::from_millis(50),
-            max_retry_after: Duration::from_secs(5),
-        })
-        .timeout(Duration::from_secs(20))
-        .build()
-        .expect("client");
-    FetchContext {
-        http,
-        options: Arc::new(options),
-    }
+    engine::testing::local_context("youtube", &server.base_url(), options)
 }
 
 /// A server of synthetic `videos` (and the embedded static fixtures).
@@ -52,30 +33,12 @@ pub async fn run(
     url: &str,
     resume: Option<Cursor>,
 ) -> (Vec<Page>, Option<Error>) {
-    let target = YouTube.detect(&url.parse().expect("url")).expect("claimed");
-    let mut stream = YouTube.fetch(target, ctx, resume);
-    let mut pages = Vec::new();
-    while let Some(item) = stream.next().await {
-        match item {
-            Ok(page) => pages.push(page),
-            Err(e) => {
-                assert!(
-                    stream.next().await.is_none(),
-                    "the stream ends after an error"
-                );
-                return (pages, Some(e));
-            }
-        }
-    }
-    (pages, None)
+    engine::testing::fetch_to_end(&YouTube, ctx, url, resume).await
 }
 
 /// Every record of `pages`, in order.
 pub fn records(pages: &[Page]) -> Vec<Comment> {
-    pages
-        .iter()
-        .flat_map(|p| p.records.iter().cloned())
-        .collect()
+    engine::testing::records(pages)
 }
 
 /// Asserts `got` is exactly the synthetic video's comments in `newest`/top
