@@ -86,6 +86,24 @@ pub struct ReplyPage {
 }
 
 /// The continuation items of a response, with the JSON path of each list.
+/// [`item_lists`], where a page without any is a shape error.
+fn nonempty_item_lists<'v>(
+    v: &'v Value,
+    url: &str,
+    body: &[u8],
+) -> Result<Vec<(String, &'v Vec<Value>)>, Error> {
+    let lists = item_lists(v);
+    if lists.is_empty() {
+        return Err(shape_error(
+            url,
+            "onResponseReceivedEndpoints[*].appendContinuationItemsAction",
+            "no continuation items",
+            &String::from_utf8_lossy(body),
+        ));
+    }
+    Ok(lists)
+}
+
 fn item_lists(v: &Value) -> Vec<(String, &Vec<Value>)> {
     let mut out = Vec::new();
     if let Some(eps) = v
@@ -156,15 +174,7 @@ pub fn parse_top_page(
     fetched_at: DateTime<Utc>,
 ) -> Result<TopPage, Error> {
     let v = parse_json(body, url)?;
-    let lists = item_lists(&v);
-    if lists.is_empty() {
-        return Err(shape_error(
-            url,
-            "onResponseReceivedEndpoints[*].appendContinuationItemsAction",
-            "no continuation items",
-            &String::from_utf8_lossy(body),
-        ));
-    }
+    let lists = nonempty_item_lists(&v, url, body)?;
     let entities = Entities::index(&v);
     let ctx = Ctx { target, fetched_at };
     let mut page = TopPage {
@@ -315,15 +325,7 @@ pub fn parse_reply_page(
     fetched_at: DateTime<Utc>,
 ) -> Result<ReplyPage, Error> {
     let v = parse_json(body, url)?;
-    let lists = item_lists(&v);
-    if lists.is_empty() {
-        return Err(shape_error(
-            url,
-            "onResponseReceivedEndpoints[*].appendContinuationItemsAction",
-            "no continuation items",
-            &String::from_utf8_lossy(body),
-        ));
-    }
+    let lists = nonempty_item_lists(&v, url, body)?;
     let entities = Entities::index(&v);
     let ctx = Ctx { target, fetched_at };
     let mut page = ReplyPage {
