@@ -50,6 +50,12 @@ fn verify(out: &Path) {
         assert_eq!(json, nd);
         let mut csv = csv::Reader::from_path(out.join(format!("steam_{id}.csv"))).unwrap();
         assert_eq!(csv.records().count(), nd.len(), "CSV of {id}");
+        let ids: Vec<&str> = nd.iter().map(|r| r["id"].as_str().unwrap()).collect();
+        assert_eq!(
+            xlsx_ids(&out.join(format!("steam_{id}.xlsx"))),
+            ids,
+            "XLSX of {id}"
+        );
         total += nd.len();
     }
     let all = read_ndjson(&out.join("all.ndjson"));
@@ -64,6 +70,24 @@ fn verify(out: &Path) {
     assert_eq!(s["totals"]["records"], total as u64);
 }
 
+/// The `id` column of every data row of every sheet of a workbook, read by an
+/// independent reader (calamine).
+fn xlsx_ids(path: &Path) -> Vec<String> {
+    use calamine::{open_workbook, Reader, Xlsx};
+    let mut book: Xlsx<_> =
+        open_workbook(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut ids = Vec::new();
+    for name in book.sheet_names() {
+        let range = book.worksheet_range(&name).unwrap();
+        let mut rows = range.rows();
+        let header: Vec<String> = rows.next().unwrap().iter().map(|c| c.to_string()).collect();
+        assert_eq!(header, engine::sink::COLUMNS, "header of {name}");
+        let col = header.iter().position(|h| h == "id").unwrap();
+        ids.extend(rows.map(|r| r[col].to_string()));
+    }
+    ids
+}
+
 fn args_for(
     urls: &Path,
     out: &Path,
@@ -71,7 +95,7 @@ fn args_for(
     resume: bool,
 ) -> Vec<String> {
     let mut a = batch_args(urls, out, server);
-    a.extend(["--format".into(), "ndjson,json,csv".into()]);
+    a.extend(["--format".into(), "ndjson,json,csv,xlsx".into()]);
     if resume {
         a.push("--resume".into());
     }

@@ -162,6 +162,10 @@ impl Writer {
                         written: stats.written,
                         error: error.as_ref().map(|e| e.message.clone()),
                     });
+                    if status == JobStatus::Done {
+                        // A done job is never resumed: its XLSX spools have served.
+                        remove_spools(&self.dir, &outputs);
+                    }
                     ends.insert(
                         job,
                         JobEnd {
@@ -184,6 +188,8 @@ impl Writer {
             })?;
         }
         self.journal.sync()?;
+        // The combined XLSX spool stays: a later `--resume` reopens the
+        // combined outputs at their committed sizes.
         Ok((ends, sizes.into_keys().collect()))
     }
 }
@@ -221,4 +227,11 @@ fn write_records(
         }
     }
     Ok(())
+}
+
+/// Deletes the NDJSON spools behind the `.xlsx` outputs among `names`.
+fn remove_spools(dir: &std::path::Path, names: &[String]) {
+    for n in names.iter().filter(|n| n.ends_with(".xlsx")) {
+        let _ = std::fs::remove_file(crate::sink::xlsx_spool_path(&dir.join(n)));
+    }
 }

@@ -39,8 +39,8 @@ pub struct DemoArgs {
     /// Output folder.
     #[arg(long, default_value = "export/demo")]
     pub out: PathBuf,
-    /// Output formats, comma-separated (json, ndjson, csv).
-    #[arg(long, value_delimiter = ',', default_value = "ndjson,csv,json")]
+    /// Output formats, comma-separated (json, ndjson, csv, xlsx).
+    #[arg(long, value_delimiter = ',', default_value = "ndjson,csv,json,xlsx")]
     pub format: Vec<String>,
     /// No progress bars or log lines.
     #[arg(long, short)]
@@ -64,7 +64,7 @@ pub struct ExportArgs {
     /// Output folder [default: export].
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Output formats, comma-separated: json, ndjson, csv [default: ndjson].
+    /// Output formats, comma-separated: json, ndjson, csv, xlsx [default: ndjson].
     #[arg(long, value_delimiter = ',')]
     pub format: Option<Vec<String>>,
     /// Do not write the combined all.<ext> files.

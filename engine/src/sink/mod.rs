@@ -3,11 +3,15 @@
 
 mod columns;
 mod text;
+mod xlsx;
+mod xlsx_sink;
 
 use std::path::Path;
 
 pub use columns::{cell, neutralize, Cell, COLUMNS};
 pub use text::{CsvEncoder, Encoder, JsonArrayEncoder, NdjsonEncoder, TextSink};
+pub use xlsx::{ndjson_to_xlsx, XlsxStats};
+pub use xlsx_sink::{xlsx_spool_path, XlsxSink};
 
 use crate::{Comment, Error};
 
@@ -52,6 +56,8 @@ pub fn encoder_for(format: Format) -> Box<dyn Encoder> {
         Format::Json => Box::new(JsonArrayEncoder),
         Format::Ndjson => Box::new(NdjsonEncoder),
         Format::Csv => Box::new(CsvEncoder::default()),
+        // An XLSX sink spools NDJSON (see `XlsxSink`).
+        Format::Xlsx => Box::new(NdjsonEncoder),
     }
 }
 
@@ -70,6 +76,9 @@ pub enum Format {
     Ndjson,
     /// RFC 4180 CSV with a header, flat columns, spreadsheet-safe cells.
     Csv,
+    /// An Excel workbook (the flat columns, real dates and numbers, links),
+    /// written from an NDJSON spool when the output is complete.
+    Xlsx,
 }
 
 impl Format {
@@ -79,11 +88,12 @@ impl Format {
             Format::Json => "json",
             Format::Ndjson => "ndjson",
             Format::Csv => "csv",
+            Format::Xlsx => "xlsx",
         }
     }
 
     /// Every format.
-    pub const ALL: [Format; 3] = [Format::Json, Format::Ndjson, Format::Csv];
+    pub const ALL: [Format; 4] = [Format::Json, Format::Ndjson, Format::Csv, Format::Xlsx];
 }
 
 impl std::str::FromStr for Format {
@@ -93,8 +103,9 @@ impl std::str::FromStr for Format {
             "json" => Ok(Format::Json),
             "ndjson" | "jsonl" => Ok(Format::Ndjson),
             "csv" => Ok(Format::Csv),
+            "xlsx" | "excel" => Ok(Format::Xlsx),
             other => Err(format!(
-                "unknown format {other:?} (json, ndjson, csv; xlsx and parquet are not built yet)"
+                "unknown format {other:?} (json, ndjson, csv, xlsx; parquet is not built yet)"
             )),
         }
     }
@@ -126,5 +137,6 @@ pub fn open_file(
         Format::Csv => {
             Box::new(TextSink::open(path, CsvEncoder::default(), resume_at)?.with_format(format))
         }
+        Format::Xlsx => Box::new(XlsxSink::open(path, resume_at)?),
     })
 }
