@@ -167,6 +167,10 @@ fn demo_runs_offline() {
     let s = summary(&out);
     assert!(s["totals"]["records"].as_u64().unwrap() > 100);
     assert!(out.join("all.csv").exists() && out.join("all.json").exists());
+    assert!(out.join("all.xlsx").exists() && out.join("steam_1000010.xlsx").exists());
+    // A done job's XLSX spool is removed; the combined one stays for a later --resume.
+    assert!(!out.join(".runner/spool/steam_1000010.xlsx.ndjson").exists());
+    assert!(out.join(".runner/spool/all.xlsx.ndjson").exists());
 }
 
 #[test]
