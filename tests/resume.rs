@@ -102,8 +102,9 @@ fn args_for(
     a
 }
 
-#[test]
-fn kill_9_twice_then_resume_gives_exactly_the_full_set() {
+/// Starts a batch of the four apps against a server slowed to 25 ms a page,
+/// so it can be interrupted mid-export; outputs go to `<dir>/out`.
+fn start_slow_batch() -> (fixtures::FixtureServer, tempfile::TempDir, Child) {
     let server = steam_server(
         APPS.iter()
             .map(|&(id, n)| SynthApp::new(id, n).dev_response_every(DEV_EVERY))
@@ -111,13 +112,18 @@ fn kill_9_twice_then_resume_gives_exactly_the_full_set() {
         25,
     );
     let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("out");
     let urls = url_list(dir.path(), &APPS.map(|a| a.0), &[]);
-
-    let mut child = runner()
-        .args(args_for(&urls, &out, &server, false))
+    let child = runner()
+        .args(args_for(&urls, &dir.path().join("out"), &server, false))
         .spawn()
         .unwrap();
+    (server, dir, child)
+}
+
+#[test]
+fn kill_9_twice_then_resume_gives_exactly_the_full_set() {
+    let (server, dir, mut child) = start_slow_batch();
+    let (out, urls) = (dir.path().join("out"), dir.path().join("urls.txt"));
     wait_for_pages(&mut child, &out, 9);
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
@@ -145,20 +151,8 @@ fn kill_9_twice_then_resume_gives_exactly_the_full_set() {
 
 #[test]
 fn ctrl_c_stops_cleanly_and_resume_completes() {
-    let server = steam_server(
-        APPS.iter()
-            .map(|&(id, n)| SynthApp::new(id, n).dev_response_every(DEV_EVERY))
-            .collect(),
-        25,
-    );
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("out");
-    let urls = url_list(dir.path(), &APPS.map(|a| a.0), &[]);
-
-    let mut child = runner()
-        .args(args_for(&urls, &out, &server, false))
-        .spawn()
-        .unwrap();
+    let (server, dir, mut child) = start_slow_batch();
+    let (out, urls) = (dir.path().join("out"), dir.path().join("urls.txt"));
     wait_for_pages(&mut child, &out, 12);
     let st = std::process::Command::new("kill")
         .args(["-INT", &child.id().to_string()])
