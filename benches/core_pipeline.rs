@@ -272,5 +272,32 @@ fn writer_detail(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, steam_parse, core, page_to_ndjson, writer_detail);
+/// Language detection (whatlang) over the synthetic Steam texts with their
+/// platform language removed, so every record is judged.
+fn enrich_language(c: &mut Criterion) {
+    let mut records = benches::steam_records(7_000_001, 10);
+    for r in &mut records {
+        r.language = None;
+    }
+    let mut group = c.benchmark_group("enrich");
+    group.throughput(Throughput::Elements(records.len() as u64));
+    let detector = engine::LanguageDetector::default();
+    group.bench_function("language_whatlang", |b| {
+        b.iter_batched_ref(
+            || records.clone(),
+            |v| engine::Enricher::enrich(&detector, v),
+            criterion::BatchSize::LargeInput,
+        )
+    });
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    steam_parse,
+    core,
+    page_to_ndjson,
+    writer_detail,
+    enrich_language
+);
 criterion_main!(benches);

@@ -277,3 +277,43 @@ fn a_loopback_base_url_is_not_throttled_by_default() {
         t.elapsed()
     );
 }
+
+#[test]
+fn detect_language_fills_what_the_platform_does_not_give() {
+    let server = fixtures::FixtureServer::start_blocking(
+        fixtures::ServerConfig::new().with_embedded_fixtures(),
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let urls = dir.path().join("urls.txt");
+    // Bilibili gives no language; its fixture texts are Chinese.
+    std::fs::write(&urls, "https://www.bilibili.com/video/BV1rs411o73q\n").unwrap();
+    let out = dir.path().join("out");
+    let o = run(&[
+        "batch".into(),
+        urls.display().to_string(),
+        "--out".into(),
+        out.display().to_string(),
+        "--base-url".into(),
+        format!("bilibili={}", server.base_url()),
+        "--detect-language".into(),
+        "-q".into(),
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let recs = read_ndjson(&out.join("bilibili_BV1rs411o73q.ndjson"));
+    let detected: Vec<&Value> = recs
+        .iter()
+        .filter(|r| r["extra"]["language_method"] == "whatlang")
+        .collect();
+    assert!(
+        !detected.is_empty(),
+        "no language detected in {} records",
+        recs.len()
+    );
+    assert!(detected.iter().all(|r| r["language"] == "zh"));
+}

@@ -106,6 +106,9 @@ pub struct ExportArgs {
     /// Listing order asked of platforms: newest, top, updated.
     #[arg(long)]
     pub sort: Option<String>,
+    /// Detect the language of records whose platform does not give one (whatlang, offline).
+    #[arg(long)]
+    pub detect_language: bool,
     /// Only records in this language, on platforms that filter by language (e.g. `en`, `ja`).
     #[arg(long)]
     pub language: Option<String>,

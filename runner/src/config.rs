@@ -41,6 +41,7 @@ pub struct ConfigFile {
     pub replies: Option<bool>,
     pub sort: Option<String>,
     pub language: Option<String>,
+    pub detect_language: Option<bool>,
     pub parallel_requests: Option<usize>,
     pub concurrency: Option<usize>,
     pub proxy: Option<String>,
@@ -79,6 +80,7 @@ pub struct Resolved {
     pub http: HttpSettings,
     pub concurrency: usize,
     pub dedup_store: Option<PathBuf>,
+    pub detect_language: bool,
 }
 
 fn split_pair<'a>(s: &'a str, what: &str) -> Result<(&'a str, &'a str)> {
@@ -237,6 +239,7 @@ impl Resolved {
             http,
             concurrency: args.concurrency.or(file.concurrency).unwrap_or(8).max(1),
             dedup_store: args.dedup_store.clone().or(file.dedup_store.clone()),
+            detect_language: args.detect_language || file.detect_language.unwrap_or(false),
         })
     }
 }

@@ -136,7 +136,11 @@ async fn run_batch(
             on_signal.cancel();
         }
     });
-    let report = Batch::new(registry, inputs)
+    let mut batch = Batch::new(registry, inputs);
+    if r.detect_language {
+        batch = batch.enricher(std::sync::Arc::new(engine::LanguageDetector::default()));
+    }
+    let report = batch
         .options(r.options)
         .http(r.http)
         .out_dir(&r.out)
