@@ -24,38 +24,10 @@ set -euo pipefail
 COMMENTS="${1:-50000}"
 LATENCY="${2:-50}"
 PARALLEL="${3:-4}"
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$ROOT"
-
-if [[ "${E2E_NO_BUILD:-0}" != 1 ]]; then
-    echo "# cargo build --release -p runner -p fixtures" >&2
-    cargo build --release -p runner -p fixtures >&2
-fi
-TARGET_DIR="${E2E_TARGET_DIR:-$(cargo metadata --format-version 1 --no-deps \
-    | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])' 2>/dev/null \
-    || echo "$ROOT/target")}"
-RUNNER="$TARGET_DIR/release/runner"
-SERVER="$TARGET_DIR/release/fixture-server"
-for bin in "$RUNNER" "$SERVER"; do
-    [[ -x "$bin" ]] || { echo "missing $bin (build first)" >&2; exit 1; }
-done
-
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/e2e_reddit.XXXXXX")"
-SERVER_PID=""
-cleanup() {
-    [[ -n "$SERVER_PID" ]] && kill "$SERVER_PID" 2>/dev/null || true
-    [[ "${E2E_KEEP:-0}" == 1 ]] && echo "work folder kept: $WORK" >&2 || rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-"$SERVER" --reddit-synth "$COMMENTS" --latency-ms "$LATENCY" >"$WORK/server.out" 2>"$WORK/server.err" &
-SERVER_PID=$!
-for _ in $(seq 1 200); do
-    grep -q '^listening on ' "$WORK/server.out" 2>/dev/null && break
-    sleep 0.05
-done
-BASE="$(sed -n 's/^listening on //p' "$WORK/server.out")"
-[[ -n "$BASE" ]] || { echo "fixture-server did not start: $(cat "$WORK/server.err")" >&2; exit 1; }
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+e2e_setup reddit
+start_server --reddit-synth "$COMMENTS" --latency-ms "$LATENCY"
+BASE="$BASE_URL"
 
 echo "https://www.reddit.com/comments/synth1/" >"$WORK/urls.txt"
 /usr/bin/time -v -o "$WORK/time.txt" "$RUNNER" batch "$WORK/urls.txt" --out "$WORK/out" \

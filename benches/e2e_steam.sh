@@ -41,59 +41,12 @@ CONCURRENCY="${E2E_CONCURRENCY:-8}"
 RATE="${E2E_RATE:-}"
 FIRST_APPID="${E2E_FIRST_APPID:-6000000}"
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$ROOT"
-
-if [[ "${E2E_NO_BUILD:-0}" != 1 ]]; then
-    echo "# cargo build --release -p runner -p fixtures" >&2
-    cargo build --release -p runner -p fixtures >&2
-fi
-TARGET_DIR="$(cargo metadata --format-version 1 --no-deps \
-    | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])' 2>/dev/null \
-    || echo "$ROOT/target")"
-RUNNER="$TARGET_DIR/release/runner"
-SERVER="$TARGET_DIR/release/fixture-server"
-for bin in "$RUNNER" "$SERVER"; do
-    [[ -x "$bin" ]] || { echo "missing $bin (build first)" >&2; exit 1; }
-done
-
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+e2e_setup steam
 COMMIT="$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown)"
 
-if [[ -n "${E2E_WORK:-}" ]]; then
-    WORK="$E2E_WORK"; OWN_WORK=0   # given by the caller: never deleted
-    mkdir -p "$WORK"
-else
-    WORK="$(mktemp -d "${TMPDIR:-/tmp}/e2e_steam.XXXXXX")"; OWN_WORK=1
-fi
-SERVER_PID=""
-cleanup() {
-    if [[ -n "$SERVER_PID" ]]; then
-        kill "$SERVER_PID" 2>/dev/null || true
-        wait "$SERVER_PID" 2>/dev/null || true
-    fi
-    if [[ "$OWN_WORK" == 1 && "${E2E_KEEP:-0}" != 1 ]]; then
-        rm -rf "$WORK"
-    else
-        echo "# work folder kept: $WORK" >&2
-    fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
 # --- the server -------------------------------------------------------------
-"$SERVER" --steam-synth "${APPS}x${REVIEWS}" --first-appid "$FIRST_APPID" \
-    >"$WORK/server.out" 2>"$WORK/server.err" &
-SERVER_PID=$!
-BASE_URL=""
-for _ in $(seq 1 200); do
-    if [[ -s "$WORK/server.out" ]]; then
-        BASE_URL="$(head -n 1 "$WORK/server.out" | sed -n 's#^listening on \(http://127\.0\.0\.1:[0-9]*\).*#\1#p')"
-        [[ -n "$BASE_URL" ]] && break
-    fi
-    kill -0 "$SERVER_PID" 2>/dev/null || { cat "$WORK/server.err" >&2; exit 1; }
-    sleep 0.05
-done
-[[ -n "$BASE_URL" ]] || { echo "fixture-server did not announce its address" >&2; exit 1; }
+start_server --steam-synth "${APPS}x${REVIEWS}" --first-appid "$FIRST_APPID"
 
 CLK_TCK="$(getconf CLK_TCK)"
 # utime + stime of a process, in clock ticks (fields 14 and 15 of /proc/PID/stat).

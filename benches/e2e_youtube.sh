@@ -27,34 +27,10 @@ SORT="${E2E_SORT:-new}"
 PARALLEL="${E2E_PARALLEL:-8}"
 VIDEO="ySynthVid00"
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$ROOT"
-if [[ "${E2E_NO_BUILD:-0}" != 1 ]]; then
-    echo "# cargo build --release -p runner -p fixtures" >&2
-    cargo build --release -p runner -p fixtures >&2
-fi
-TARGET_DIR="$(cargo metadata --format-version 1 --no-deps \
-    | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])' 2>/dev/null \
-    || echo "$ROOT/target")"
-RUNNER="$TARGET_DIR/release/runner"
-SERVER="$TARGET_DIR/release/fixture-server"
-
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/e2e_youtube.XXXXXX")"
-SERVER_PID=""
-cleanup() {
-    if [[ -n "$SERVER_PID" ]]; then kill "$SERVER_PID" 2>/dev/null || true; fi
-    if [[ "${E2E_KEEP:-0}" != 1 ]]; then rm -rf "$WORK"; else echo "# kept $WORK" >&2; fi
-}
-trap cleanup EXIT
-
-"$SERVER" --youtube-synth "$THREADS" --latency-ms "$LATENCY" >"$WORK/server.out" 2>"$WORK/server.err" &
-SERVER_PID=$!
-for _ in $(seq 1 100); do
-    grep -q '^listening on ' "$WORK/server.out" 2>/dev/null && break
-    sleep 0.05
-done
-BASE="$(sed -n 's/^listening on //p' "$WORK/server.out")"
-[[ -n "$BASE" ]] || { echo "fixture-server did not start" >&2; cat "$WORK/server.err" >&2; exit 1; }
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+e2e_setup youtube
+start_server --youtube-synth "$THREADS" --latency-ms "$LATENCY"
+BASE="$BASE_URL"
 
 echo "https://www.youtube.com/watch?v=$VIDEO" >"$WORK/urls.txt"
 /usr/bin/time -v "$RUNNER" batch "$WORK/urls.txt" --out "$WORK/out" \

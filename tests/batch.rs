@@ -29,13 +29,7 @@ fn exports_exact_ground_truth_in_every_format() {
     let urls = url_list(dir.path(), &ids, &[]);
     let mut args = batch_args(&urls, &out, &server);
     args.extend(["--format".into(), "ndjson,csv,json".into()]);
-    let o = run(&args);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "stderr: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    run_ok(&args);
 
     let mut all_expected = 0;
     for &(id, n) in &apps {
@@ -150,18 +144,12 @@ fn limits_and_reply_switches() {
 fn demo_runs_offline() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("demo");
-    let o = run(&[
+    let o = run_ok(&[
         "demo".into(),
         "--out".into(),
         out.display().to_string(),
         "--quiet".into(),
     ]);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
     let stdout = String::from_utf8_lossy(&o.stdout);
     assert!(stdout.contains("demo OK"), "{stdout}");
     let s = summary(&out);
@@ -289,7 +277,7 @@ fn detect_language_fills_what_the_platform_does_not_give() {
     // Bilibili gives no language; its fixture texts are Chinese.
     std::fs::write(&urls, "https://www.bilibili.com/video/BV1rs411o73q\n").unwrap();
     let out = dir.path().join("out");
-    let o = run(&[
+    run_ok(&[
         "batch".into(),
         urls.display().to_string(),
         "--out".into(),
@@ -299,12 +287,6 @@ fn detect_language_fills_what_the_platform_does_not_give() {
         "--detect-language".into(),
         "-q".into(),
     ]);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
     let recs = read_ndjson(&out.join("bilibili_BV1rs411o73q.ndjson"));
     let detected: Vec<&Value> = recs
         .iter()

@@ -8,7 +8,7 @@ mod common;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
-use common::{read_ndjson, run, summary};
+use common::{read_ndjson, run, run_ok, summary};
 use fixtures::{FixtureServer, ServerConfig};
 use serde_json::Value;
 
@@ -283,13 +283,7 @@ fn kill_9_then_resume_gives_every_record_once() {
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
     args.push("--resume".into());
-    let o = run(&args);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "stderr: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    run_ok(&args);
     let mut total = 0;
     for &(aid, n) in &videos {
         let bvid = adapters::bilibili::bvid::av_to_bv(aid).unwrap();

@@ -87,13 +87,7 @@ fn exports_a_4000_comment_thread_exactly() {
         "https://old.reddit.com/r/synthetic/comments/e2e4k/synthetic_post/\nhttps://redd.it/small1\n",
     )
     .unwrap();
-    let o = run(&args(&urls, &out, &server, &["--format", "ndjson,csv"]));
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    run_ok(&args(&urls, &out, &server, &["--format", "ndjson,csv"]));
     assert_truth(
         &read_ndjson(&out.join("reddit_e2e4k.ndjson")),
         "e2e4k",
@@ -137,13 +131,7 @@ fn kill_9_during_morechildren_then_resume_is_exact() {
     child.wait().unwrap();
     let mut resumed = a.clone();
     resumed.push("--resume".into());
-    let o = run(&resumed);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    run_ok(&resumed);
     assert_truth(
         &read_ndjson(&out.join("reddit_kill9.ndjson")),
         "kill9",

@@ -138,13 +138,7 @@ fn kill_9_twice_then_resume_gives_exactly_the_full_set() {
     child.kill().unwrap();
     child.wait().unwrap();
 
-    let o = run(&args_for(&urls, &out, &server, true));
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    run_ok(&args_for(&urls, &out, &server, true));
     verify(&out);
     assert_eq!(summary(&out)["resumed"], true);
 }
@@ -167,13 +161,7 @@ fn ctrl_c_stops_cleanly_and_resume_completes() {
     let _: Vec<Value> =
         serde_json::from_slice(&std::fs::read(out.join("all.json")).unwrap()).unwrap();
 
-    let o = run(&args_for(&urls, &out, &server, true));
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    run_ok(&args_for(&urls, &out, &server, true));
     verify(&out);
 }
 
@@ -203,13 +191,7 @@ fn resume_without_a_checkpoint_starts_from_the_beginning() {
     let urls = url_list(dir.path(), &[3_200_001], &[]);
     let mut a = batch_args(&urls, &out, &server);
     a.push("--resume".into());
-    let o = run(&a);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    run_ok(&a);
     assert_ground_truth(
         &read_ndjson(&out.join("steam_3200001.ndjson")),
         3_200_001,

@@ -32,3 +32,6 @@ pub fn registry() -> engine::Registry {
         .with(reddit::Reddit)
         .with(hackernews::HackerNews)
 }
+
+#[cfg(test)]
+mod json_strategy;

@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use futures::stream::{self, BoxStream, StreamExt};
 
-use crate::dedup::record_key;
 use crate::filter::Filter;
+use crate::job::{admit, Admission};
 use crate::{Comment, Dedup, Error, FetchContext, HttpSettings, JobOptions, PageStream, Registry};
 
 struct State {
@@ -16,7 +16,7 @@ struct State {
     dedup: Dedup,
     buffered: VecDeque<Comment>,
     done: bool,
-    replies_inline: bool,
+    replies_in_same_page: bool,
 }
 
 /// Exports one URL as an async stream of records, fetching pages lazily:
@@ -48,7 +48,7 @@ pub fn export(
         dedup: Dedup::new(),
         buffered: VecDeque::new(),
         done: false,
-        replies_inline: adapter.info().replies_in_same_page || !options.replies,
+        replies_in_same_page: adapter.info().replies_in_same_page,
     };
     Ok(stream::unfold(state, |mut s| async move {
         loop {
@@ -67,13 +67,11 @@ pub fn export(
                 Some(Ok(page)) => {
                     s.done = page.is_last();
                     for r in page.records {
-                        let key = record_key(&r.platform, &r.id);
-                        if !s.dedup.contains_key(key) && s.filter.check(&r).is_ok() {
-                            s.dedup.insert_key(key);
+                        if let Admission::Kept(_) = admit(&mut s.dedup, &mut s.filter, &r) {
                             s.buffered.push_back(r);
                         }
                     }
-                    if s.filter.is_full() || (s.filter.top_level_full() && s.replies_inline) {
+                    if s.filter.is_done(s.replies_in_same_page) {
                         s.done = true;
                     }
                 }

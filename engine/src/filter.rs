@@ -166,6 +166,21 @@ impl Filter {
         top_full && replies_full
     }
 
+    /// True when fetching can stop: nothing more can be kept, or no more
+    /// top-level records can and their replies cannot come later (replies are
+    /// off, or the platform sends a record's replies in its own page).
+    ///
+    /// ```
+    /// use engine::{filter::Filter, Comment, JobOptions, Kind, Limits};
+    /// let mut f = Filter::new(&JobOptions::new().limits(Limits { top_level: Some(1), ..Default::default() }));
+    /// f.check(&Comment::new("steam", Kind::Review, "1", "440", "u")).unwrap();
+    /// assert!(f.is_done(true));
+    /// assert!(!f.is_done(false));
+    /// ```
+    pub fn is_done(&self, replies_in_same_page: bool) -> bool {
+        self.is_full() || (self.top_level_full() && (replies_in_same_page || !self.options.replies))
+    }
+
     /// True when no further top-level record can be kept.
     pub fn top_level_full(&self) -> bool {
         self.options

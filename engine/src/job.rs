@@ -108,7 +108,7 @@ impl JobRun {
         if self.start.complete || filter.is_full() {
             return (JobStatus::Done, None);
         }
-        let replies_inline = self.adapter.info().replies_in_same_page || !options.replies;
+        let replies_in_same_page = self.adapter.info().replies_in_same_page;
         let mut pages = self.adapter.fetch(
             self.target.clone(),
             self.ctx.clone(),
@@ -147,7 +147,7 @@ impl JobRun {
             }
             stats.written += records.len() as u64;
             let last = page.next.is_none();
-            let full = filter.is_full() || (filter.top_level_full() && replies_inline);
+            let full = filter.is_done(replies_in_same_page);
             if full && !last {
                 stats
                     .notes
@@ -182,19 +182,39 @@ impl JobRun {
         let mut keys = Vec::with_capacity(records.len());
         let mut dedup = self.dedup.lock().unwrap_or_else(|p| p.into_inner());
         for r in records {
-            let key = record_key(&r.platform, &r.id);
-            if dedup.contains_key(key) {
-                stats.duplicates += 1;
-                continue;
+            match admit(&mut dedup, filter, &r) {
+                Admission::Kept(key) => {
+                    keys.push(key);
+                    kept.push(r);
+                }
+                Admission::Duplicate => stats.duplicates += 1,
+                Admission::Filtered => stats.filtered += 1,
             }
-            if filter.check(&r).is_err() {
-                stats.filtered += 1;
-                continue;
-            }
-            dedup.insert_key(key);
-            keys.push(key);
-            kept.push(r);
         }
         (kept, keys)
+    }
+}
+
+/// What the dedup and filter stages decided for one record.
+pub(crate) enum Admission {
+    /// Kept; its dedup key is now recorded.
+    Kept(u64),
+    /// Already written in this run.
+    Duplicate,
+    /// Dropped by a filter or limit.
+    Filtered,
+}
+
+/// Dedup, then filter: a record dropped by the filter is not marked as seen,
+/// so another job may still export it.
+pub(crate) fn admit(dedup: &mut Dedup, filter: &mut Filter, r: &Comment) -> Admission {
+    let key = record_key(&r.platform, &r.id);
+    if dedup.contains_key(key) {
+        Admission::Duplicate
+    } else if filter.check(r).is_err() {
+        Admission::Filtered
+    } else {
+        dedup.insert_key(key);
+        Admission::Kept(key)
     }
 }

@@ -66,6 +66,18 @@ pub fn run(args: &[String]) -> Output {
     out
 }
 
+/// Runs the runner and asserts it exited 0, showing its stderr otherwise.
+pub fn run_ok(args: &[String]) -> Output {
+    let o = run(args);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "stderr: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    o
+}
+
 /// Reads an NDJSON file into values (panics on a malformed line: outputs must be valid).
 pub fn read_ndjson(path: &Path) -> Vec<Value> {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));

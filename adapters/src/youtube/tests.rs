@@ -80,25 +80,15 @@ const KEYS: &[&str] = &[
 ];
 
 fn arb_json() -> impl Strategy<Value = Value> {
-    let leaf = prop_oneof![
-        Just(Value::Null),
-        any::<bool>().prop_map(Value::Bool),
-        any::<i64>().prop_map(|n| json!(n)),
-        prop_oneof![
-            Just("1.2K".to_string()),
-            Just("3 days ago (edited)".to_string()),
-            "\\PC{0,12}"
-        ]
-        .prop_map(Value::String),
-    ];
-    leaf.prop_recursive(6, 96, 6, |inner| {
-        prop_oneof![
-            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
-            prop::collection::vec((prop::sample::select(KEYS), inner), 0..5).prop_map(|kv| {
-                Value::Object(kv.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
-            }),
-        ]
-    })
+    crate::json_strategy::json_like(
+        KEYS,
+        &[
+            "1.2K",
+            "3 days ago (edited)",
+            "RELOAD_CONTINUATION_SLOT_BODY",
+            " ",
+        ],
+    )
 }
 
 proptest! {

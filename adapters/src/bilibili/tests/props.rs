@@ -12,41 +12,37 @@ use super::target;
 
 /// Arbitrary JSON, biased towards the field names the parsers read.
 fn arb_json() -> impl Strategy<Value = Value> {
-    let key = prop_oneof![
-        Just("rpid".to_string()),
-        Just("rpid_str".to_string()),
-        Just("root".to_string()),
-        Just("parent".to_string()),
-        Just("member".to_string()),
-        Just("mid".to_string()),
-        Just("uname".to_string()),
-        Just("content".to_string()),
-        Just("message".to_string()),
-        Just("ctime".to_string()),
-        Just("like".to_string()),
-        Just("replies".to_string()),
-        Just("top_replies".to_string()),
-        Just("cursor".to_string()),
-        Just("page".to_string()),
-        Just("count".to_string()),
-        "[a-z_]{1,8}",
-    ];
-    let leaf = prop_oneof![
-        Just(Value::Null),
-        any::<bool>().prop_map(Value::Bool),
-        any::<i64>().prop_map(|n| json!(n)),
-        any::<u64>().prop_map(|n| json!(n)),
-        any::<f64>().prop_map(|f| json!(f)),
-        ".{0,12}".prop_map(Value::String),
-    ];
-    leaf.prop_recursive(4, 64, 6, move |inner| {
-        prop_oneof![
-            prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
-            prop::collection::vec((key.clone(), inner), 0..6)
-                .prop_map(|kv| Value::Object(kv.into_iter().collect())),
-        ]
-    })
+    crate::json_strategy::json_like(JSON_KEYS, JSON_WORDS)
 }
+
+/// Field names of the wire format, to bias generated JSON towards it.
+const JSON_KEYS: &[&str] = &[
+    "rpid",
+    "rpid_str",
+    "root",
+    "parent",
+    "member",
+    "mid",
+    "uname",
+    "content",
+    "message",
+    "ctime",
+    "like",
+    "replies",
+    "top_replies",
+    "cursor",
+    "page",
+    "count",
+    "code",
+    "data",
+    "upper",
+    "top",
+    "pagination_reply",
+    "next_offset",
+    "is_end",
+];
+/// Values the platform really sends.
+const JSON_WORDS: &[&str] = &["0", "{\"offset\":\"\"}"];
 
 proptest! {
     #[test]

@@ -9,36 +9,28 @@ use crate::hackernews::item::{parse_algolia, parse_firebase};
 use crate::hackernews::url::detect;
 
 fn any_json() -> impl Strategy<Value = Value> {
-    let leaf = prop_oneof![
-        Just(Value::Null),
-        any::<bool>().prop_map(Value::from),
-        any::<i64>().prop_map(Value::from),
-        (0u64..20).prop_map(Value::from),
-        prop_oneof![Just("comment"), Just("story"), Just("<p>x&amp;")].prop_map(Value::from),
-        ".{0,8}".prop_map(Value::from),
-    ];
-    leaf.prop_recursive(5, 48, 5, |inner| {
-        prop_oneof![
-            prop::collection::vec(inner.clone(), 0..5).prop_map(Value::from),
-            prop::collection::btree_map(
-                prop_oneof![
-                    Just("id".to_string()),
-                    Just("children".to_string()),
-                    Just("kids".to_string()),
-                    Just("parent_id".to_string()),
-                    Just("author".to_string()),
-                    Just("text".to_string()),
-                    Just("deleted".to_string()),
-                    Just("type".to_string()),
-                    "[a-z_]{1,6}"
-                ],
-                inner,
-                0..5
-            )
-            .prop_map(|m| Value::Object(m.into_iter().collect())),
-        ]
-    })
+    crate::json_strategy::json_like(JSON_KEYS, JSON_WORDS)
 }
+
+/// Field names of the wire format, to bias generated JSON towards it.
+const JSON_KEYS: &[&str] = &[
+    "id",
+    "children",
+    "kids",
+    "parent_id",
+    "author",
+    "text",
+    "deleted",
+    "dead",
+    "type",
+    "created_at_i",
+    "time",
+    "story_id",
+    "points",
+    "title",
+];
+/// Values the platform really sends.
+const JSON_WORDS: &[&str] = &["comment", "story", "<p>x&amp;", "pollopt"];
 
 proptest! {
     #[test]

@@ -9,44 +9,32 @@ use crate::reddit::tree::Tree;
 use crate::reddit::url::detect;
 
 fn any_json() -> impl Strategy<Value = Value> {
-    let leaf = prop_oneof![
-        Just(Value::Null),
-        any::<bool>().prop_map(Value::from),
-        any::<i64>().prop_map(Value::from),
-        any::<f64>().prop_map(Value::from),
-        prop_oneof![
-            Just("t1"),
-            Just("more"),
-            Just("t3"),
-            Just("t1_a"),
-            Just("_"),
-            Just("Listing")
-        ]
-        .prop_map(Value::from),
-        ".{0,8}".prop_map(Value::from),
-    ];
-    leaf.prop_recursive(5, 48, 5, |inner| {
-        prop_oneof![
-            prop::collection::vec(inner.clone(), 0..5).prop_map(Value::from),
-            prop::collection::btree_map(
-                prop_oneof![
-                    Just("kind".to_string()),
-                    Just("data".to_string()),
-                    Just("id".to_string()),
-                    Just("parent_id".to_string()),
-                    Just("children".to_string()),
-                    Just("replies".to_string()),
-                    Just("json".to_string()),
-                    Just("things".to_string()),
-                    "[a-z_]{1,6}"
-                ],
-                inner,
-                0..5
-            )
-            .prop_map(|m| Value::Object(m.into_iter().collect())),
-        ]
-    })
+    crate::json_strategy::json_like(JSON_KEYS, JSON_WORDS)
 }
+
+/// Field names of the wire format, to bias generated JSON towards it.
+const JSON_KEYS: &[&str] = &[
+    "kind",
+    "data",
+    "id",
+    "name",
+    "parent_id",
+    "link_id",
+    "children",
+    "replies",
+    "json",
+    "things",
+    "errors",
+    "body",
+    "author",
+    "score",
+    "created_utc",
+    "edited",
+    "count",
+    "depth",
+];
+/// Values the platform really sends.
+const JSON_WORDS: &[&str] = &["t1", "more", "t3", "t1_a", "t3_a", "_", "Listing", ""];
 
 fn target() -> engine::Target {
     detect(&"https://redd.it/p1".parse().unwrap()).unwrap()

@@ -10,23 +10,33 @@ use crate::steam::url::{detect, parse_appid};
 
 /// A JSON value of any shape, a few levels deep.
 fn any_json() -> impl Strategy<Value = Value> {
-    let leaf = prop_oneof![
-        Just(Value::Null),
-        any::<bool>().prop_map(Value::from),
-        any::<i64>().prop_map(Value::from),
-        any::<u64>().prop_map(Value::from),
-        any::<f64>().prop_map(Value::from),
-        ".{0,12}".prop_map(Value::from),
-        "[0-9]{1,25}".prop_map(Value::from),
-    ];
-    leaf.prop_recursive(3, 24, 4, |inner| {
-        prop_oneof![
-            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::from),
-            prop::collection::btree_map("[a-z_]{1,8}", inner, 0..4)
-                .prop_map(|m| Value::Object(m.into_iter().collect())),
-        ]
-    })
+    crate::json_strategy::json_like(JSON_KEYS, JSON_WORDS)
 }
+
+/// Field names of the wire format, to bias generated JSON towards it.
+const JSON_KEYS: &[&str] = &[
+    "success",
+    "query_summary",
+    "total_reviews",
+    "reviews",
+    "cursor",
+    "recommendationid",
+    "author",
+    "steamid",
+    "language",
+    "review",
+    "timestamp_created",
+    "timestamp_updated",
+    "voted_up",
+    "votes_up",
+    "votes_funny",
+    "weighted_vote_score",
+    "comment_count",
+    "developer_response",
+    "timestamp_dev_responded",
+];
+/// Values the platform really sends.
+const JSON_WORDS: &[&str] = &["*", "AoJ4+/==", "english", "schinese", "0.5"];
 
 /// Applies `f` to the `n`-th node of `v` (pre-order, modulo the node count).
 fn mutate_nth(v: &mut Value, n: usize, f: &mut dyn FnMut(&mut Value)) {
