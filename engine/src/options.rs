@@ -1,5 +1,7 @@
 //! What a job asks for: limits, dates, replies, sort.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -93,6 +95,11 @@ pub struct JobOptions {
     /// independent parts concurrently (reply threads, child items). At least 1.
     #[serde(default = "default_parallel_requests")]
     pub parallel_requests: usize,
+    /// Platform parameters (`--param KEY=VALUE`): options only some adapters read,
+    /// such as App Store storefronts (`country`) or a star filter (`stars`). Each
+    /// adapter documents the keys it reads; others ignore them. Never secrets.
+    #[serde(default)]
+    pub params: BTreeMap<String, String>,
 }
 
 fn default_parallel_requests() -> usize {
@@ -111,6 +118,7 @@ impl Default for JobOptions {
             sort: Sort::Newest,
             language: None,
             parallel_requests: default_parallel_requests(),
+            params: BTreeMap::new(),
         }
     }
 }
@@ -186,6 +194,29 @@ impl JobOptions {
     pub fn parallel_requests(mut self, n: usize) -> JobOptions {
         self.parallel_requests = n.max(1);
         self
+    }
+
+    /// Sets a platform parameter (see [`JobOptions::params`]).
+    ///
+    /// ```
+    /// let o = engine::JobOptions::new().with_param("country", "jp,us");
+    /// assert_eq!(o.param("country"), Some("jp,us"));
+    /// ```
+    pub fn with_param(mut self, key: impl Into<String>, value: impl Into<String>) -> JobOptions {
+        self.params.insert(key.into(), value.into());
+        self
+    }
+
+    /// A platform parameter, trimmed; `None` when unset or blank.
+    ///
+    /// ```
+    /// assert_eq!(engine::JobOptions::new().param("stars"), None);
+    /// ```
+    pub fn param(&self, key: &str) -> Option<&str> {
+        self.params
+            .get(key)
+            .map(|v| v.trim())
+            .filter(|v| !v.is_empty())
     }
 
     /// Sets the listing order.

@@ -78,9 +78,21 @@ impl Registry {
             input: redact_url(trimmed),
             reason: e.to_string(),
         })?;
-        if !matches!(url.scheme(), "http" | "https")
-            || url.host_str().is_none_or(|h| !h.contains('.'))
-        {
+        let web = matches!(url.scheme(), "http" | "https");
+        if web && url.host_str().is_none_or(|h| !h.contains('.')) {
+            return Err(Error::InvalidUrl {
+                input: redact_url(trimmed),
+                reason: "not an http(s) URL with a host name".into(),
+            });
+        }
+        if !web {
+            // Export APIs that are not pages (e.g. `openweb://<spot>?since=…`) are
+            // named by a scheme of their own; only an adapter may claim one.
+            for a in &self.adapters {
+                if let Some(t) = a.detect(&url) {
+                    return Ok((a.clone(), t));
+                }
+            }
             return Err(Error::InvalidUrl {
                 input: redact_url(trimmed),
                 reason: "not an http(s) URL with a host name".into(),

@@ -25,6 +25,9 @@ pub struct HttpSettings {
     pub concurrency: HashMap<String, usize>,
     /// Platform key → `Cookie` header value (a secret).
     pub cookies: HashMap<String, String>,
+    /// Platform key → API key or token the platform's protocol needs (a secret;
+    /// e.g. OpenWeb's export `apikey`). Adapters read it with [`HttpClient::credential`].
+    pub credentials: HashMap<String, String>,
     /// Proxy for every request (a secret).
     pub proxy: Option<String>,
     /// Retry policy (default: 5 retries, backoff from 0.5 s).
@@ -43,6 +46,7 @@ impl std::fmt::Debug for HttpSettings {
             .field("rates", &self.rates)
             .field("concurrency", &self.concurrency)
             .field("cookies", &self.cookies.keys().collect::<Vec<_>>())
+            .field("credentials", &self.credentials.keys().collect::<Vec<_>>())
             .field("proxy", &self.proxy.as_ref().map(|_| "***"))
             .finish_non_exhaustive()
     }
@@ -119,6 +123,9 @@ impl HttpSettings {
         }
         if let Some(c) = self.cookies.get(info.key) {
             b = b.header("cookie", c, true);
+        }
+        if let Some(c) = self.credentials.get(info.key) {
+            b = b.credential(c.clone());
         }
         b.build()
     }

@@ -124,6 +124,10 @@ pub struct ExportArgs {
     /// Jobs at once for a platform, e.g. `steam=4`. Repeatable.
     #[arg(long, value_name = "PLATFORM=N")]
     pub platform_concurrency: Vec<String>,
+    /// A platform parameter, e.g. `country=jp,us` (App Store storefronts) or `stars=5`;
+    /// each adapter documents the keys it reads. Repeatable.
+    #[arg(long, value_name = "KEY=VALUE")]
+    pub param: Vec<String>,
     /// Send a platform's requests to another base URL, e.g. `steam=http://127.0.0.1:8080`. Repeatable.
     #[arg(long, value_name = "PLATFORM=URL")]
     pub base_url: Vec<String>,

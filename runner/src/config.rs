@@ -48,6 +48,9 @@ pub struct ConfigFile {
     pub cookies_file: Option<PathBuf>,
     pub retries: Option<u32>,
     pub user_agent: Option<String>,
+    /// Platform parameters (`country = "jp,us"`, `stars = "5"`), as `--param`.
+    #[serde(default)]
+    pub params: HashMap<String, String>,
     #[serde(default)]
     pub platforms: HashMap<String, PlatformConfig>,
 }
@@ -61,6 +64,8 @@ pub struct PlatformConfig {
     pub concurrency: Option<usize>,
     /// `Cookie` header value (a secret).
     pub cookies: Option<String>,
+    /// API key or token the platform's protocol needs (a secret), e.g. OpenWeb's export key.
+    pub api_key: Option<String>,
 }
 
 impl ConfigFile {
@@ -175,7 +180,16 @@ impl Resolved {
                 .or(file.parallel_requests)
                 .unwrap_or(16)
                 .max(1),
+            params: Default::default(),
         };
+        let mut options = options;
+        for (k, v) in &file.params {
+            options.params.insert(k.clone(), v.clone());
+        }
+        for s in &args.param {
+            let (k, v) = split_pair(s, "--param")?;
+            options.params.insert(k.to_string(), v.to_string());
+        }
 
         let mut http = HttpSettings::default();
         for (k, p) in &file.platforms {
@@ -191,6 +205,19 @@ impl Resolved {
             }
             if let Some(c) = &p.cookies {
                 http.cookies.insert(k.clone(), c.clone());
+            }
+            if let Some(c) = &p.api_key {
+                http.credentials.insert(k.clone(), c.clone());
+            }
+        }
+        // `RUNNER_API_KEY_<PLATFORM>` (e.g. RUNNER_API_KEY_OPENWEB): keys stay out of
+        // shell history and config files; the environment wins over the file.
+        for k in known {
+            let var = format!("RUNNER_API_KEY_{}", k.to_ascii_uppercase());
+            if let Ok(v) = std::env::var(&var) {
+                if !v.trim().is_empty() {
+                    http.credentials.insert(k.to_string(), v.trim().to_string());
+                }
             }
         }
         for s in &args.base_url {

@@ -33,6 +33,7 @@ pub struct HttpClientBuilder {
     proxy: Option<String>,
     headers: Vec<(String, String)>,
     secrets: Vec<String>,
+    credential: Option<String>,
     max_body: usize,
 }
 
@@ -53,6 +54,7 @@ impl HttpClientBuilder {
             proxy: None,
             headers: Vec::new(),
             secrets: Vec::new(),
+            credential: None,
             max_body: 64 * 1024 * 1024,
         }
     }
@@ -101,6 +103,20 @@ impl HttpClientBuilder {
             }
         }
         self.proxy = proxy;
+        self
+    }
+
+    /// The platform's API key or token (a secret: scrubbed from every error
+    /// message, readable by the adapter through [`HttpClient::credential`]).
+    ///
+    /// ```
+    /// let c = engine::HttpClient::builder("openweb").credential("k-123456").build().unwrap();
+    /// assert_eq!(c.credential(), Some("k-123456"));
+    /// ```
+    pub fn credential(mut self, value: impl Into<String>) -> HttpClientBuilder {
+        let value = value.into();
+        self.secrets.push(value.clone());
+        self.credential = Some(value);
         self
     }
 
@@ -162,6 +178,7 @@ impl HttpClientBuilder {
                 limiter,
                 retry: self.retry,
                 secrets: self.secrets.into_iter().filter(|s| s.len() >= 4).collect(),
+                credential: self.credential,
                 max_body: self.max_body,
             }),
         })

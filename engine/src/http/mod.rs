@@ -57,6 +57,7 @@ struct Inner {
     limiter: Option<DefaultDirectRateLimiter>,
     retry: RetryPolicy,
     secrets: Vec<String>,
+    credential: Option<String>,
     max_body: usize,
 }
 
@@ -87,6 +88,16 @@ impl HttpClient {
     /// The platform key this client is bound to.
     pub fn platform(&self) -> &str {
         &self.inner.platform
+    }
+
+    /// The platform's API key or token, when one is configured (a secret: send
+    /// it only in the header the protocol names, never in a URL or an error).
+    ///
+    /// ```
+    /// assert_eq!(engine::HttpClient::builder("steam").build().unwrap().credential(), None);
+    /// ```
+    pub fn credential(&self) -> Option<&str> {
+        self.inner.credential.as_deref()
     }
 
     /// Rewrites a real platform URL to the override base, if one is set.
