@@ -15,8 +15,10 @@
 
 pub mod bilibili;
 pub mod hackernews;
+pub mod openweb;
 pub mod reddit;
 pub mod steam;
+pub mod trustpilot;
 pub mod youtube;
 
 /// Every adapter of this crate, registered.
@@ -31,6 +33,8 @@ pub fn registry() -> engine::Registry {
         .with(youtube::YouTube)
         .with(reddit::Reddit)
         .with(hackernews::HackerNews)
+        .with(trustpilot::Trustpilot)
+        .with(openweb::OpenWeb)
 }
 
 #[cfg(test)]
