@@ -22,6 +22,12 @@ pub enum Command {
     Demo(DemoArgs),
     /// List platforms and their status, or say which adapter claims a URL.
     Platforms(PlatformsArgs),
+    /// Run the job service: the ExportComments v3-compatible API plus workers.
+    Serve(Box<crate::serve::ServeArgs>),
+    /// Run workers only (extra machines sharing the service's store).
+    Worker(Box<crate::serve::ServeArgs>),
+    /// Manage API tokens of the job service.
+    Token(crate::serve::TokenArgs),
 }
 
 /// Options of `runner batch`.

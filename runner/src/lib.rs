@@ -6,6 +6,7 @@ mod config;
 mod cookies;
 mod demo;
 mod progress;
+mod serve;
 mod table;
 
 use std::process::ExitCode;
@@ -98,6 +99,11 @@ async fn run(cli: Cli) -> Result<u8> {
         }
         Command::Demo(args) => demo::run(args).await,
         Command::Platforms(args) => platforms(args),
+        Command::Serve(args) => serve::serve(*args, true, &known_keys(&adapters::registry())).await,
+        Command::Worker(args) => {
+            serve::serve(*args, false, &known_keys(&adapters::registry())).await
+        }
+        Command::Token(args) => serve::token(args),
     }
 }
 

@@ -1,0 +1,160 @@
+//! The HTTP API: routes, request parsing helpers, and the JSON shapes.
+
+mod bulk;
+mod files;
+mod jobs;
+mod misc;
+mod realtime;
+mod tokens;
+mod webhooks;
+
+use axum::body::Bytes;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, patch, post};
+use axum::Router;
+use serde_json::Value;
+
+use crate::{ApiError, AppState};
+
+pub use jobs::job_json;
+pub use misc::OPENAPI as OPENAPI_JSON;
+
+/// Every route of the API (kept in step with `openapi.json`, which a test checks).
+pub const ROUTES: &[(&str, &str)] = &[
+    ("POST", "/api/v3/job"),
+    ("GET", "/api/v3/job/{guid}"),
+    ("GET", "/api/v3/jobs"),
+    ("PATCH", "/api/v3/job/{guid}/retry"),
+    ("PATCH", "/api/v3/job/{guid}/stop"),
+    ("GET", "/exports/{file}"),
+    ("GET", "/api/v1/ping"),
+    ("GET", "/api/v1/health"),
+    ("GET", "/api/v1/api-usage"),
+    ("GET", "/api/public/vpn/locations"),
+    ("POST", "/api/v1/api_tokens/generate"),
+    ("GET", "/api/v1/api_tokens"),
+    ("GET", "/api/v1/api_tokens/{uuid}"),
+    ("DELETE", "/api/v1/api_tokens/{uuid}"),
+    ("POST", "/api/v1/webhooks"),
+    ("GET", "/api/v1/webhooks"),
+    ("GET", "/api/v1/webhooks/summary"),
+    ("GET", "/api/v1/webhooks/events"),
+    ("POST", "/api/v1/webhooks/events/{uuid}/resend"),
+    ("GET", "/api/v1/webhooks/{uuid}"),
+    ("PATCH", "/api/v1/webhooks/{uuid}"),
+    ("DELETE", "/api/v1/webhooks/{uuid}"),
+    ("PATCH", "/api/v1/webhooks/{uuid}/toggle"),
+    ("POST", "/api/v1/bulk-download"),
+    ("GET", "/api/v1/bulk-download/{uuid}"),
+    ("GET", "/api/v1/bulk-download/{uuid}/download"),
+    ("POST", "/api/public/auth/socket"),
+    ("GET", "/connection/websocket"),
+    ("GET", "/api/v3/events"),
+    ("GET", "/api/openapi.json"),
+];
+
+/// The API's router over `state`.
+pub fn router(state: AppState) -> Router {
+    let max_body = state.config.max_body_bytes;
+    Router::new()
+        .route("/api/v3/job", post(jobs::create))
+        .route("/api/v3/job/{guid}", get(jobs::retrieve))
+        .route("/api/v3/jobs", get(jobs::list))
+        .route("/api/v3/job/{guid}/retry", patch(jobs::retry))
+        .route("/api/v3/job/{guid}/stop", patch(jobs::stop))
+        .route("/exports/{file}", get(files::export_file))
+        .route("/api/v1/ping", get(misc::ping))
+        .route("/api/v1/health", get(misc::health))
+        .route("/api/v1/api-usage", get(misc::usage))
+        .route("/api/public/vpn/locations", get(misc::vpn_locations))
+        .route("/api/openapi.json", get(misc::openapi))
+        .route("/api/v1/api_tokens/generate", post(tokens::generate))
+        .route("/api/v1/api_tokens", get(tokens::list))
+        .route(
+            "/api/v1/api_tokens/{uuid}",
+            get(tokens::retrieve).delete(tokens::revoke),
+        )
+        .route(
+            "/api/v1/webhooks",
+            post(webhooks::create).get(webhooks::list),
+        )
+        .route("/api/v1/webhooks/summary", get(webhooks::summary))
+        .route("/api/v1/webhooks/events", get(webhooks::events))
+        .route(
+            "/api/v1/webhooks/events/{uuid}/resend",
+            post(webhooks::resend),
+        )
+        .route(
+            "/api/v1/webhooks/{uuid}",
+            get(webhooks::retrieve)
+                .patch(webhooks::update)
+                .delete(webhooks::delete),
+        )
+        .route("/api/v1/webhooks/{uuid}/toggle", patch(webhooks::toggle))
+        .route("/api/v1/bulk-download", post(bulk::create))
+        .route("/api/v1/bulk-download/{uuid}", get(bulk::status))
+        .route("/api/v1/bulk-download/{uuid}/download", get(bulk::download))
+        .route("/api/public/auth/socket", post(realtime::socket_token))
+        .route("/connection/websocket", get(realtime::websocket))
+        .route("/api/v3/events", get(realtime::sse))
+        .fallback(|| async { ApiError::new(404, "NOT_FOUND", "no such endpoint") })
+        .layer(DefaultBodyLimit::max(max_body))
+        .with_state(state)
+}
+
+/// Parses a JSON request body into a value, with the documented error envelope.
+pub(crate) fn json_body(bytes: &Bytes) -> Result<Value, ApiError> {
+    if bytes.is_empty() {
+        return Ok(Value::Object(Default::default()));
+    }
+    serde_json::from_slice(bytes)
+        .map_err(|e| ApiError::invalid(format!("the body is not valid JSON: {e}")))
+}
+
+/// `page` and `limit` of list endpoints (1-indexed; limit 1..=30).
+#[derive(Debug, serde::Deserialize)]
+pub(crate) struct PageQuery {
+    page: Option<String>,
+    limit: Option<String>,
+}
+
+impl PageQuery {
+    pub(crate) fn resolve(&self, default_limit: u32) -> Result<(u32, u32), ApiError> {
+        let page = match &self.page {
+            None => 1,
+            Some(p) => p
+                .parse::<u32>()
+                .ok()
+                .filter(|p| *p >= 1)
+                .ok_or_else(|| ApiError::validation("page must be an integer ≥ 1"))?,
+        };
+        let limit = match &self.limit {
+            None => default_limit,
+            Some(l) => l
+                .parse::<u32>()
+                .ok()
+                .filter(|l| (1..=30).contains(l))
+                .ok_or_else(|| ApiError::validation("limit must be an integer from 1 to 30"))?,
+        };
+        Ok((page, limit))
+    }
+}
+
+/// Runs a store call on the blocking pool, mapping failures to 500.
+pub(crate) async fn db<T: Send + 'static>(
+    state: &AppState,
+    f: impl FnOnce(&crate::store::Store) -> Result<T, crate::ServiceError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let store = state.store.clone();
+    tokio::task::spawn_blocking(move || f(&store))
+        .await
+        .map_err(|e| ApiError::new(500, "INTERNAL_ERROR", e.to_string()))?
+        .map_err(ApiError::from)
+}
+
+/// Validates a path uuid (unknown or malformed both answer 404).
+pub(crate) fn path_uuid(s: &str, what: &str) -> Result<String, ApiError> {
+    uuid::Uuid::parse_str(s)
+        .map(|u| u.to_string())
+        .map_err(|_| ApiError::not_found(what))
+}

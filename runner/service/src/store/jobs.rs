@@ -1,0 +1,424 @@
+//! Export jobs: creation, lookup per user, the queue with leases, status changes.
+
+use rusqlite::{params, OptionalExtension, Row, TransactionBehavior};
+
+use super::{now_ms, now_text, Store};
+use crate::ServiceError;
+
+/// A job to insert.
+#[derive(Debug, Clone)]
+pub struct NewJob {
+    /// Owner.
+    pub user_id: i64,
+    /// Source URL (as given).
+    pub url: String,
+    /// Platform key, when detected.
+    pub platform: Option<String>,
+    /// The API options as given, without secrets (JSON object).
+    pub options: serde_json::Value,
+    /// Secrets of the job (cookies), JSON; never returned by the API.
+    pub secrets: Option<String>,
+    /// Sandbox job: done at once with sample data.
+    pub sandbox: bool,
+}
+
+/// A stored job.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobRow {
+    /// Numeric id.
+    pub id: i64,
+    /// Public identifier.
+    pub guid: String,
+    /// Owner.
+    pub user_id: i64,
+    /// Source URL.
+    pub url: String,
+    /// Platform key.
+    pub platform: Option<String>,
+    /// API options (JSON object, no secrets).
+    pub options: serde_json::Value,
+    /// Secrets (JSON), for the worker only.
+    pub secrets: Option<String>,
+    /// `queueing`, `progress`, `done`, `error`, `stopped`.
+    pub status: String,
+    /// Sandbox job.
+    pub sandbox: bool,
+    /// Records written so far.
+    pub total_exported: i64,
+    /// Total announced by the platform.
+    pub total: Option<i64>,
+    /// Error message (secrets removed).
+    pub error: Option<String>,
+    /// Stable error kind.
+    pub error_kind: Option<String>,
+    /// How many times a worker started it.
+    pub attempts: i64,
+    /// JSON output file, relative to the data directory.
+    pub json_file: Option<String>,
+    /// XLSX output file, relative to the data directory.
+    pub xlsx_file: Option<String>,
+    /// Creation time.
+    pub created_at: String,
+    /// Last change.
+    pub updated_at: String,
+    /// When a worker first started it.
+    pub started_at: Option<String>,
+    /// When it ended.
+    pub finished_at: Option<String>,
+}
+
+/// A job leased by a worker.
+#[derive(Debug, Clone)]
+pub struct Lease {
+    /// The job.
+    pub job: JobRow,
+    /// True when an earlier attempt started it (resume from its checkpoint).
+    pub resumed: bool,
+}
+
+impl JobRow {
+    /// The options with the real cookies put back (for the worker only).
+    pub fn options_with_secrets(&self) -> serde_json::Value {
+        let mut o = self.options.clone();
+        if let (Some(secret), Some(map)) = (&self.secrets, o.as_object_mut()) {
+            match serde_json::from_str::<serde_json::Value>(secret) {
+                Ok(cookies) => {
+                    map.insert("cookies".into(), cookies);
+                }
+                Err(_) => {
+                    map.remove("cookies");
+                }
+            }
+        } else if let Some(map) = o.as_object_mut() {
+            map.remove("cookies");
+        }
+        o
+    }
+}
+
+const COLS: &str = "id, guid, user_id, url, platform, options, secrets, status, sandbox,
+    total_exported, total, error, error_kind, attempts, json_file, xlsx_file, created_at,
+    updated_at, started_at, finished_at";
+
+fn job_row(r: &Row) -> rusqlite::Result<JobRow> {
+    let options: String = r.get("options")?;
+    Ok(JobRow {
+        id: r.get("id")?,
+        guid: r.get("guid")?,
+        user_id: r.get("user_id")?,
+        url: r.get("url")?,
+        platform: r.get("platform")?,
+        options: serde_json::from_str(&options).unwrap_or(serde_json::Value::Null),
+        secrets: r.get("secrets")?,
+        status: r.get("status")?,
+        sandbox: r.get::<_, i64>("sandbox")? != 0,
+        total_exported: r.get("total_exported")?,
+        total: r.get("total")?,
+        error: r.get("error")?,
+        error_kind: r.get("error_kind")?,
+        attempts: r.get("attempts")?,
+        json_file: r.get("json_file")?,
+        xlsx_file: r.get("xlsx_file")?,
+        created_at: r.get("created_at")?,
+        updated_at: r.get("updated_at")?,
+        started_at: r.get("started_at")?,
+        finished_at: r.get("finished_at")?,
+    })
+}
+
+/// How a worker's heartbeat found its job.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Heartbeat {
+    /// Still ours: go on.
+    Held,
+    /// Stopped through the API: cancel.
+    Stopped,
+    /// The lease was lost (expired and taken by another worker): cancel, write nothing.
+    Lost,
+}
+
+impl Store {
+    /// Inserts jobs (one transaction); returns their rows.
+    pub fn insert_jobs(&self, jobs: Vec<NewJob>) -> Result<Vec<JobRow>, ServiceError> {
+        self.with(|c| {
+            let tx = c.transaction()?;
+            let mut out = Vec::with_capacity(jobs.len());
+            for j in jobs {
+                let guid = uuid::Uuid::new_v4().to_string();
+                let now = now_text();
+                tx.execute(
+                    "INSERT INTO jobs(guid, user_id, url, platform, options, secrets, status,
+                        sandbox, created_at, updated_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'queueing', ?7, ?8, ?8)",
+                    params![
+                        guid,
+                        j.user_id,
+                        j.url,
+                        j.platform,
+                        j.options.to_string(),
+                        j.secrets,
+                        j.sandbox as i64,
+                        now
+                    ],
+                )?;
+                let id = tx.last_insert_rowid();
+                out.push(tx.query_row(
+                    &format!("SELECT {COLS} FROM jobs WHERE id = ?1"),
+                    [id],
+                    job_row,
+                )?);
+            }
+            tx.commit()?;
+            Ok(out)
+        })
+    }
+
+    /// A user's job by guid (`None` when unknown or another user's).
+    pub fn job_for(&self, user_id: i64, guid: &str) -> Result<Option<JobRow>, ServiceError> {
+        self.with(|c| {
+            Ok(c.query_row(
+                &format!("SELECT {COLS} FROM jobs WHERE guid = ?1 AND user_id = ?2"),
+                params![guid, user_id],
+                job_row,
+            )
+            .optional()?)
+        })
+    }
+
+    /// A job by guid, whoever owns it (workers).
+    pub fn job(&self, guid: &str) -> Result<Option<JobRow>, ServiceError> {
+        self.with(|c| {
+            Ok(c.query_row(
+                &format!("SELECT {COLS} FROM jobs WHERE guid = ?1"),
+                [guid],
+                job_row,
+            )
+            .optional()?)
+        })
+    }
+
+    /// A user's jobs, newest first.
+    pub fn list_jobs(
+        &self,
+        user_id: i64,
+        page: u32,
+        limit: u32,
+    ) -> Result<Vec<JobRow>, ServiceError> {
+        let offset = (page.saturating_sub(1) as i64) * limit as i64;
+        self.with(|c| {
+            let mut st = c.prepare(&format!(
+                "SELECT {COLS} FROM jobs WHERE user_id = ?1 ORDER BY id DESC LIMIT ?2 OFFSET ?3"
+            ))?;
+            let rows = st
+                .query_map(params![user_id, limit, offset], job_row)?
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(rows)
+        })
+    }
+
+    /// Counts of a user's jobs in `queueing` and in `progress`.
+    pub fn active_counts(&self, user_id: i64) -> Result<(i64, i64), ServiceError> {
+        self.with(|c| {
+            Ok(c.query_row(
+                "SELECT COALESCE(SUM(status = 'queueing'), 0), COALESCE(SUM(status = 'progress'), 0)
+                 FROM jobs WHERE user_id = ?1 AND sandbox = 0",
+                [user_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?)
+        })
+    }
+
+    /// Sets the status of a job whose current status is one of `from`; returns
+    /// the updated row, or `None` when the job was not in one of them.
+    pub fn transition(
+        &self,
+        user_id: i64,
+        guid: &str,
+        from: &[&str],
+        to: &str,
+    ) -> Result<Option<JobRow>, ServiceError> {
+        let from: Vec<String> = from.iter().map(|s| format!("'{s}'")).collect();
+        let to = to.to_string();
+        let guid = guid.to_string();
+        self.with(move |c| {
+            let n = c.execute(
+                &format!(
+                    "UPDATE jobs SET status = ?1, updated_at = ?2,
+                        error = CASE WHEN ?1 = 'queueing' THEN NULL ELSE error END,
+                        error_kind = CASE WHEN ?1 = 'queueing' THEN NULL ELSE error_kind END,
+                        lease_owner = CASE WHEN ?1 = 'progress' THEN lease_owner ELSE NULL END,
+                        finished_at = CASE WHEN ?1 IN ('stopped', 'done', 'error') THEN ?2 ELSE NULL END
+                     WHERE guid = ?3 AND user_id = ?4 AND status IN ({})",
+                    from.join(",")
+                ),
+                params![to, now_text(), guid, user_id],
+            )?;
+            if n == 0 {
+                return Ok(None);
+            }
+            Ok(c.query_row(
+                &format!("SELECT {COLS} FROM jobs WHERE guid = ?1"),
+                [&guid],
+                job_row,
+            )
+            .optional()?)
+        })
+    }
+
+    /// Leases the next job for `worker`: the oldest `queueing` job whose owner
+    /// is under `per_user_concurrency` running jobs, or a `progress` job whose
+    /// lease expired (its worker died: the new one resumes from the checkpoint).
+    pub fn lease_next(
+        &self,
+        worker: &str,
+        lease_ms: i64,
+        per_user_concurrency: i64,
+    ) -> Result<Option<Lease>, ServiceError> {
+        let worker = worker.to_string();
+        self.with(move |c| {
+            // IMMEDIATE takes the write lock first, so two processes never lease one job.
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let now = now_ms();
+            let picked: Option<(i64, i64, Option<String>)> = tx
+                .query_row(
+                    "SELECT j.id, j.attempts, j.started_at FROM jobs j
+                     WHERE j.sandbox = 0 AND (
+                        (j.status = 'progress' AND j.lease_until < ?1)
+                        OR (j.status = 'queueing' AND (
+                            SELECT COUNT(*) FROM jobs r WHERE r.user_id = j.user_id
+                              AND r.status = 'progress' AND r.lease_until >= ?1) < ?2))
+                     ORDER BY (j.status = 'progress') DESC, j.id LIMIT 1",
+                    params![now, per_user_concurrency],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .optional()?;
+            let Some((id, attempts, started_at)) = picked else {
+                return Ok(None);
+            };
+            let now_t = now_text();
+            tx.execute(
+                "UPDATE jobs SET status = 'progress', lease_owner = ?1, lease_until = ?2,
+                    attempts = attempts + 1, updated_at = ?3,
+                    started_at = COALESCE(started_at, ?3)
+                 WHERE id = ?4",
+                params![worker, now + lease_ms, now_t, id],
+            )?;
+            let job = tx.query_row(
+                &format!("SELECT {COLS} FROM jobs WHERE id = ?1"),
+                [id],
+                job_row,
+            )?;
+            tx.commit()?;
+            Ok(Some(Lease {
+                job,
+                resumed: attempts > 0 || started_at.is_some(),
+            }))
+        })
+    }
+
+    /// Extends a lease and records progress; says whether to go on.
+    pub fn heartbeat(
+        &self,
+        worker: &str,
+        job_id: i64,
+        lease_ms: i64,
+        exported: i64,
+        total: Option<i64>,
+    ) -> Result<Heartbeat, ServiceError> {
+        let worker = worker.to_string();
+        self.with(move |c| {
+            let n = c.execute(
+                "UPDATE jobs SET lease_until = ?1, total_exported = ?2,
+                    total = COALESCE(?3, total), updated_at = ?4
+                 WHERE id = ?5 AND lease_owner = ?6 AND status = 'progress'",
+                params![
+                    now_ms() + lease_ms,
+                    exported,
+                    total,
+                    now_text(),
+                    job_id,
+                    worker
+                ],
+            )?;
+            if n > 0 {
+                return Ok(Heartbeat::Held);
+            }
+            let status: Option<String> = c
+                .query_row("SELECT status FROM jobs WHERE id = ?1", [job_id], |r| {
+                    r.get(0)
+                })
+                .optional()?;
+            Ok(match status.as_deref() {
+                Some("stopped") => Heartbeat::Stopped,
+                _ => Heartbeat::Lost,
+            })
+        })
+    }
+
+    /// Records how a leased job ended (only while the lease is still ours).
+    #[allow(clippy::too_many_arguments)]
+    pub fn finish(
+        &self,
+        worker: &str,
+        job_id: i64,
+        status: &str,
+        exported: i64,
+        error: Option<(&str, &str)>,
+        json_file: Option<&str>,
+        xlsx_file: Option<&str>,
+    ) -> Result<bool, ServiceError> {
+        self.with(|c| {
+            let now = now_text();
+            let n = c.execute(
+                "UPDATE jobs SET status = ?1, total_exported = ?2, error_kind = ?3, error = ?4,
+                    json_file = ?5, xlsx_file = ?6, lease_owner = NULL, lease_until = NULL,
+                    updated_at = ?7, finished_at = ?7
+                 WHERE id = ?8 AND lease_owner = ?9 AND status = 'progress'",
+                params![
+                    status,
+                    exported,
+                    error.map(|e| e.0),
+                    error.map(|e| e.1),
+                    json_file,
+                    xlsx_file,
+                    now,
+                    job_id,
+                    worker
+                ],
+            )?;
+            Ok(n > 0)
+        })
+    }
+
+    /// A stopped job's final count (the API set `stopped`; the worker reports what it wrote).
+    pub fn record_stopped(&self, job_id: i64, exported: i64) -> Result<(), ServiceError> {
+        self.with(|c| {
+            c.execute(
+                "UPDATE jobs SET total_exported = ?1, lease_owner = NULL, lease_until = NULL
+                 WHERE id = ?2 AND status = 'stopped'",
+                params![exported, job_id],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Marks a sandbox job done with its sample files.
+    pub fn finish_sandbox(
+        &self,
+        job_id: i64,
+        exported: i64,
+        json_file: &str,
+        xlsx_file: &str,
+    ) -> Result<(), ServiceError> {
+        self.with(|c| {
+            let now = now_text();
+            c.execute(
+                "UPDATE jobs SET status = 'done', total_exported = ?1, total = ?1, json_file = ?2,
+                    xlsx_file = ?3, updated_at = ?4, started_at = ?4, finished_at = ?4
+                 WHERE id = ?5",
+                params![exported, json_file, xlsx_file, now, job_id],
+            )?;
+            Ok(())
+        })
+    }
+}
