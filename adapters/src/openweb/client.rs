@@ -403,8 +403,8 @@ impl State {
             status: 200,
             url: engine::redact_url(&api::export_url()),
             excerpt: format!(
-                "the export of window {} ({} of {}) ended {last:?} {MAX_ATTEMPTS} times; the windows \
-                 before it are exported, run again with --resume to retry from it",
+                "the export of window {} ({} of {}) ended with status {last} {MAX_ATTEMPTS} times; \
+                 the windows before it are exported, run again with --resume to retry from it",
                 w.label(),
                 self.pos.window + 1,
                 self.windows
