@@ -157,8 +157,8 @@ fn demo_runs_offline() {
     assert!(out.join("all.csv").exists() && out.join("all.json").exists());
     assert!(out.join("all.xlsx").exists() && out.join("steam_1000010.xlsx").exists());
     // A done job's XLSX spool is removed; the combined one stays for a later --resume.
-    assert!(!out.join(".runner/spool/steam_1000010.xlsx.ndjson").exists());
-    assert!(out.join(".runner/spool/all.xlsx.ndjson").exists());
+    assert!(!out.join(".runner/spool/steam_1000010.xlsx.spool").exists());
+    assert!(out.join(".runner/spool/all.xlsx.spool").exists());
 }
 
 #[test]

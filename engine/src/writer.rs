@@ -10,7 +10,7 @@ use tokio::sync::mpsc;
 use crate::checkpoint::{Entry, FileSizes, JobError, JobStats, JobStatus, Journal, SeenLog};
 use crate::events::{Event, EventSink};
 use crate::job::JobMsg;
-use crate::sink::{encoder_for, open_file, Encoder, Format, Sink};
+use crate::sink::{encoder_with, open_file_with, Encoder, Format, Sink, SinkOptions};
 use crate::Comment;
 use crate::Error;
 
@@ -30,6 +30,8 @@ pub struct JobEnd {
 pub(crate) struct Writer {
     pub dir: PathBuf,
     pub formats: Vec<Format>,
+    /// Columns and chunking, the same for every output.
+    pub options: SinkOptions,
     /// File stem of each job's outputs (`steam_440`).
     pub stems: HashMap<usize, String>,
     /// Committed sizes to reopen files at (resume); absent = create anew.
@@ -53,7 +55,12 @@ impl Writer {
         let path = self.dir.join(name);
         Ok(OpenFile {
             name: name.to_string(),
-            sink: open_file(format, &path, self.resume_sizes.get(name).copied())?,
+            sink: open_file_with(
+                format,
+                &path,
+                self.resume_sizes.get(name).copied(),
+                &self.options,
+            )?,
         })
     }
 
@@ -111,7 +118,8 @@ impl Writer {
                     let mut sizes = FileSizes::new();
                     let mut targets: Vec<&mut OpenFile> =
                         files.iter_mut().chain(combined.iter_mut()).collect();
-                    write_records(&mut targets, &records, &mut encoders, &mut buf)?;
+                    let fields = &self.options.fields;
+                    write_records(&mut targets, &records, fields, &mut encoders, &mut buf)?;
                     for f in targets {
                         sizes.insert(f.name.clone(), f.sink.commit()?);
                     }
@@ -194,31 +202,33 @@ impl Writer {
     }
 }
 
-/// Writes `records` to every file, encoding each record once per text format
-/// and handing the same bytes to all files of that format (the per-URL file
-/// and the combined one); other sinks get records.
+/// Writes `records` to every file, encoding the page once per format and
+/// handing the same bytes to all files of that format (the per-URL file and
+/// the combined one); sinks without a shared encoding get records.
 fn write_records(
     files: &mut [&mut OpenFile],
     records: &[Comment],
+    fields: &crate::sink::Fields,
     encoders: &mut HashMap<Format, Box<dyn Encoder>>,
     buf: &mut Vec<u8>,
 ) -> Result<(), Error> {
+    if records.is_empty() {
+        return Ok(());
+    }
     let mut formats: Vec<Format> = files.iter().filter_map(|f| f.sink.text_format()).collect();
     formats.sort_by_key(|f| f.extension());
     formats.dedup();
     for format in formats {
         let encoder = encoders
             .entry(format)
-            .or_insert_with(|| encoder_for(format));
-        for r in records {
-            buf.clear();
-            encoder.record(r, true, buf)?;
-            for f in files
-                .iter_mut()
-                .filter(|f| f.sink.text_format() == Some(format))
-            {
-                f.sink.write_encoded(buf)?;
-            }
+            .or_insert_with(|| encoder_with(format, fields));
+        buf.clear();
+        encoder.page(records, buf)?;
+        for f in files
+            .iter_mut()
+            .filter(|f| f.sink.text_format() == Some(format))
+        {
+            f.sink.write_encoded(buf)?;
         }
     }
     for f in files.iter_mut().filter(|f| f.sink.text_format().is_none()) {

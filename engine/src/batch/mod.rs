@@ -16,7 +16,7 @@ use tokio_util::sync::CancellationToken;
 use crate::checkpoint::{Entry, JobError, JobStats, JobStatus, Journal, SeenLog, JOURNAL_VERSION};
 use crate::events::{Event, EventSink};
 use crate::job::{JobRun, JobStart};
-use crate::sink::Format;
+use crate::sink::{Format, SinkOptions};
 use crate::writer::{JobEnd, Writer};
 use crate::{
     redact_url, Adapter, Dedup, Enricher, Error, FetchContext, HttpSettings, JobOptions, Registry,
@@ -56,6 +56,7 @@ pub struct Batch {
     http: HttpSettings,
     out_dir: PathBuf,
     formats: Vec<Format>,
+    sink_options: SinkOptions,
     combined: bool,
     resume: bool,
     concurrency: usize,
@@ -75,6 +76,7 @@ impl Batch {
             http: HttpSettings::default(),
             out_dir: PathBuf::from("export"),
             formats: vec![Format::Ndjson],
+            sink_options: SinkOptions::default(),
             combined: true,
             resume: false,
             concurrency: 8,
@@ -106,6 +108,12 @@ impl Batch {
     /// Output formats (several at once).
     pub fn formats(mut self, formats: Vec<Format>) -> Batch {
         self.formats = formats;
+        self
+    }
+
+    /// Columns and chunking of every output (`--fields`, `--chunk-rows`, `--zip`).
+    pub fn sink_options(mut self, options: SinkOptions) -> Batch {
+        self.sink_options = options;
         self
     }
 
@@ -157,6 +165,7 @@ impl Batch {
             "inputs": self.inputs,
             "options": self.options,
             "formats": self.formats,
+            "sink_options": self.sink_options,
             "combined": self.combined,
         });
         format!(
@@ -264,6 +273,7 @@ impl Batch {
         let writer = Writer {
             dir: self.out_dir.clone(),
             formats: self.formats.clone(),
+            options: self.sink_options.clone(),
             stems,
             resume_sizes,
             combined: self.combined,

@@ -32,10 +32,23 @@ pub const COLUMNS: &[&str] = &[
     "language",
     "sentiment_label",
     "sentiment_score",
+    "sentiment_method",
     "url",
     "extra",
     "fetched_at",
 ];
+
+/// Numbers of the columns some sinks treat specially (indices into [`COLUMNS`]).
+pub(crate) mod col {
+    pub const SOURCE_URL: usize = 4;
+    pub const AUTHOR_URL: usize = 10;
+    pub const TEXT: usize = 11;
+    pub const CREATED_AT: usize = 13;
+    pub const SENTIMENT_LABEL: usize = 23;
+    pub const SENTIMENT_SCORE: usize = 24;
+    pub const URL: usize = 26;
+    pub const FETCHED_AT: usize = 28;
+}
 
 /// One cell of the flat view, typed so that spreadsheet sinks can write numbers as numbers.
 #[derive(Debug, Clone, PartialEq)]
@@ -127,8 +140,9 @@ pub fn cell(c: &Comment, col: usize) -> Cell<'_> {
             .sentiment
             .as_ref()
             .map_or(Cell::Null, |s| Cell::Float(s.score)),
-        25 => opt_text(&c.url),
-        26 => {
+        25 => c.sentiment.as_ref().map_or(Cell::Null, |s| text(&s.method)),
+        26 => opt_text(&c.url),
+        27 => {
             if c.extra.is_empty() {
                 Cell::Null
             } else {
@@ -137,7 +151,7 @@ pub fn cell(c: &Comment, col: usize) -> Cell<'_> {
                 ))
             }
         }
-        27 => Cell::Text(Cow::Owned(
+        28 => Cell::Text(Cow::Owned(
             c.fetched_at
                 .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         )),
@@ -157,5 +171,23 @@ pub fn neutralize(s: &str) -> Cow<'_, str> {
     match s.as_bytes().first() {
         Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') => Cow::Owned(format!("'{s}")),
         _ => Cow::Borrowed(s),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn column_numbers_match_names() {
+        let at = |n: &str| COLUMNS.iter().position(|c| *c == n).unwrap();
+        assert_eq!(col::SOURCE_URL, at("source_url"));
+        assert_eq!(col::AUTHOR_URL, at("author_url"));
+        assert_eq!(col::TEXT, at("text"));
+        assert_eq!(col::CREATED_AT, at("created_at"));
+        assert_eq!(col::SENTIMENT_LABEL, at("sentiment_label"));
+        assert_eq!(col::SENTIMENT_SCORE, at("sentiment_score"));
+        assert_eq!(col::URL, at("url"));
+        assert_eq!(col::FETCHED_AT, at("fetched_at"));
     }
 }

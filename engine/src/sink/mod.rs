@@ -2,15 +2,31 @@
 //! reopened at a committed size, which is what makes `--resume` exact.
 
 mod columns;
+mod csv_enc;
+mod fields;
+mod json_fields;
+mod summary;
 mod text;
+mod topk;
 mod xlsx;
+mod xlsx_assemble;
+mod xlsx_book;
+mod xlsx_frame;
+mod xlsx_rows;
 mod xlsx_sink;
+mod xlsx_styles;
+mod zip_out;
 
 use std::path::Path;
 
 pub use columns::{cell, neutralize, Cell, COLUMNS};
-pub use text::{CsvEncoder, Encoder, JsonArrayEncoder, NdjsonEncoder, TextSink};
+pub use csv_enc::CsvEncoder;
+pub use fields::Fields;
+pub use json_fields::JsonFieldsEncoder;
+pub use text::{Encoder, JsonArrayEncoder, NdjsonEncoder, TextSink};
+pub use topk::{Ranked, TopK};
 pub use xlsx::{ndjson_to_xlsx, XlsxStats};
+pub use xlsx_frame::XlsxFrameEncoder;
 pub use xlsx_sink::{xlsx_spool_path, XlsxSink};
 
 use crate::{Comment, Error};
@@ -52,13 +68,41 @@ pub trait Sink: Send {
 /// assert!(out.ends_with(b"\n"));
 /// ```
 pub fn encoder_for(format: Format) -> Box<dyn Encoder> {
+    encoder_with(format, &Fields::all())
+}
+
+/// The encoder of a format for a selection of columns (see [`Fields`]).
+///
+/// ```
+/// use engine::sink::{encoder_with, Fields, Format};
+/// let mut e = encoder_with(Format::Csv, &Fields::parse("id").unwrap());
+/// let mut out = Vec::new();
+/// e.header(&mut out);
+/// assert_eq!(out, b"id\r\n");
+/// ```
+pub fn encoder_with(format: Format, fields: &Fields) -> Box<dyn Encoder> {
+    let all = fields.is_all();
     match format {
-        Format::Json => Box::new(JsonArrayEncoder),
-        Format::Ndjson => Box::new(NdjsonEncoder),
-        Format::Csv => Box::new(CsvEncoder::default()),
-        // An XLSX sink spools NDJSON (see `XlsxSink`).
-        Format::Xlsx => Box::new(NdjsonEncoder),
+        Format::Json if all => Box::new(JsonArrayEncoder),
+        Format::Json => Box::new(JsonFieldsEncoder::array(fields.clone())),
+        Format::Ndjson if all => Box::new(NdjsonEncoder),
+        Format::Ndjson => Box::new(JsonFieldsEncoder::ndjson(fields.clone())),
+        Format::Csv => Box::new(CsvEncoder::with_fields(fields.clone())),
+        // An XLSX sink spools frames of compressed rows (see `XlsxSink`).
+        Format::Xlsx => Box::new(XlsxFrameEncoder::new(fields.clone())),
     }
+}
+
+/// How file sinks write, beyond their format: the same for every sink of a batch.
+///
+/// ```
+/// let o = engine::sink::SinkOptions::default();
+/// assert!(o.fields.is_all());
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SinkOptions {
+    /// Columns and their order (`--fields`).
+    pub fields: Fields,
 }
 
 /// Output formats of file sinks.
@@ -127,16 +171,32 @@ pub fn open_file(
     path: &Path,
     resume_at: Option<u64>,
 ) -> Result<Box<dyn Sink>, Error> {
+    open_file_with(format, path, resume_at, &SinkOptions::default())
+}
+
+/// [`open_file`] with [`SinkOptions`].
+///
+/// ```
+/// use engine::sink::{open_file_with, Fields, Format, SinkOptions};
+/// let dir = tempfile::tempdir().unwrap();
+/// let path = dir.path().join("out.csv");
+/// let opts = SinkOptions { fields: Fields::parse("id,kind").unwrap(), ..Default::default() };
+/// let mut sink = open_file_with(Format::Csv, &path, None, &opts).unwrap();
+/// sink.write(&engine::Comment::new("steam", engine::Kind::Review, "1", "440", "u")).unwrap();
+/// sink.finish().unwrap();
+/// assert_eq!(std::fs::read_to_string(&path).unwrap(), "id,kind\r\n1,review\r\n");
+/// ```
+pub fn open_file_with(
+    format: Format,
+    path: &Path,
+    resume_at: Option<u64>,
+    options: &SinkOptions,
+) -> Result<Box<dyn Sink>, Error> {
+    let fields = &options.fields;
     Ok(match format {
-        Format::Json => {
-            Box::new(TextSink::open(path, JsonArrayEncoder, resume_at)?.with_format(format))
-        }
-        Format::Ndjson => {
-            Box::new(TextSink::open(path, NdjsonEncoder, resume_at)?.with_format(format))
-        }
-        Format::Csv => {
-            Box::new(TextSink::open(path, CsvEncoder::default(), resume_at)?.with_format(format))
-        }
-        Format::Xlsx => Box::new(XlsxSink::open(path, resume_at)?),
+        Format::Json | Format::Ndjson | Format::Csv => Box::new(
+            TextSink::open(path, encoder_with(format, fields), resume_at)?.with_format(format),
+        ),
+        Format::Xlsx => Box::new(XlsxSink::open(path, resume_at, fields.clone())?),
     })
 }

@@ -5,7 +5,6 @@ use std::fs::{File, OpenOptions};
 use std::io::{BufWriter, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
-use super::columns::{cell, neutralize, Cell, COLUMNS};
 use super::Sink;
 use crate::{Comment, Error};
 
@@ -21,6 +20,33 @@ pub trait Encoder: Send {
     /// not `first`), so one encoding of a record can serve several files.
     fn separator(&self) -> &'static [u8] {
         b""
+    }
+    /// Bytes of a page of records as if none preceded them in the file (a
+    /// sink adds [`separator`](Self::separator) before them when it has
+    /// records), so one encoding of a page serves several files.
+    fn page(&mut self, records: &[Comment], out: &mut Vec<u8>) -> Result<(), Error> {
+        for (i, r) in records.iter().enumerate() {
+            self.record(r, i == 0, out)?;
+        }
+        Ok(())
+    }
+}
+
+impl<E: Encoder + ?Sized> Encoder for Box<E> {
+    fn header(&mut self, out: &mut Vec<u8>) {
+        (**self).header(out)
+    }
+    fn record(&mut self, record: &Comment, first: bool, out: &mut Vec<u8>) -> Result<(), Error> {
+        (**self).record(record, first, out)
+    }
+    fn footer(&mut self, out: &mut Vec<u8>) {
+        (**self).footer(out)
+    }
+    fn separator(&self) -> &'static [u8] {
+        (**self).separator()
+    }
+    fn page(&mut self, records: &[Comment], out: &mut Vec<u8>) -> Result<(), Error> {
+        (**self).page(records, out)
     }
 }
 
@@ -77,91 +103,6 @@ impl Encoder for JsonArrayEncoder {
     fn separator(&self) -> &'static [u8] {
         b",\n"
     }
-}
-
-/// RFC 4180 CSV (CRLF, quoted as needed) over [`COLUMNS`], with text cells
-/// neutralized against formula injection.
-///
-/// ```
-/// use engine::sink::{CsvEncoder, Encoder};
-/// let mut c = engine::Comment::new("steam", engine::Kind::Review, "1", "2", "u");
-/// c.text = "=HYPERLINK(\"x\")".into();
-/// let mut out = Vec::new();
-/// CsvEncoder::default().record(&c, true, &mut out).unwrap();
-/// assert!(String::from_utf8(out).unwrap().contains("'=HYPERLINK"));
-/// ```
-pub struct CsvEncoder {
-    writer: csv::Writer<SharedBuf>,
-    buf: SharedBuf,
-}
-
-/// The csv crate owns its writer; this lets us take the bytes of each record out of it.
-#[derive(Clone, Default)]
-struct SharedBuf(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
-
-impl Write for SharedBuf {
-    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
-        self.0
-            .lock()
-            .map_err(|_| std::io::Error::other("poisoned"))?
-            .extend_from_slice(data);
-        Ok(data.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Default for CsvEncoder {
-    fn default() -> CsvEncoder {
-        let buf = SharedBuf::default();
-        CsvEncoder {
-            writer: csv::WriterBuilder::new()
-                .terminator(csv::Terminator::CRLF)
-                .from_writer(buf.clone()),
-            buf,
-        }
-    }
-}
-
-impl CsvEncoder {
-    fn drain(&mut self, out: &mut Vec<u8>) -> Result<(), Error> {
-        self.writer
-            .flush()
-            .map_err(|e| Error::io("csv buffer", e))?;
-        let mut inner = self
-            .buf
-            .0
-            .lock()
-            .map_err(|_| Error::Config("csv buffer poisoned".into()))?;
-        out.append(&mut inner);
-        Ok(())
-    }
-}
-
-impl Encoder for CsvEncoder {
-    fn header(&mut self, out: &mut Vec<u8>) {
-        if self.writer.write_record(COLUMNS).is_ok() {
-            let _ = self.drain(out);
-        }
-    }
-    fn record(&mut self, record: &Comment, _: bool, out: &mut Vec<u8>) -> Result<(), Error> {
-        for col in 0..COLUMNS.len() {
-            let c = cell(record, col);
-            let field = match &c {
-                Cell::Text(t) => neutralize(t),
-                other => other.to_text(),
-            };
-            self.writer
-                .write_field(field.as_bytes())
-                .map_err(|e| Error::Config(format!("cannot encode CSV: {e}")))?;
-        }
-        self.writer
-            .write_record(None::<&[u8]>)
-            .map_err(|e| Error::Config(format!("cannot encode CSV: {e}")))?;
-        self.drain(out)
-    }
-    fn footer(&mut self, _: &mut Vec<u8>) {}
 }
 
 /// A file written through an [`Encoder`], reopenable at a committed size.
@@ -278,7 +219,7 @@ impl<E: Encoder> Sink for TextSink<E> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sink::{open_file, Format};
+    use crate::sink::{open_file, Format, COLUMNS};
     use crate::Kind;
 
     fn rec(id: &str, text: &str) -> Comment {

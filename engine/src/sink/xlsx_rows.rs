@@ -1,0 +1,306 @@
+//! One record → one `<row>` of SpreadsheetML, written straight into a byte
+//! buffer. Rows and cells carry no `r` reference (the schema makes it
+//! optional; readers place them one after another), so the same bytes are
+//! valid at any row of any sheet: the per-URL workbook and `all.xlsx` share
+//! one encoding and one compression of each page.
+
+use std::borrow::Cow;
+
+use super::columns::{cell, col, neutralize, Cell};
+use super::fields::Fields;
+use super::xlsx_styles::Styles;
+use crate::Comment;
+
+/// Excel's limit on a cell's text, in UTF-16 code units.
+pub(crate) const MAX_CELL_UNITS: usize = 32_767;
+/// Excel refuses longer hyperlinks (UTF-16 code units).
+const MAX_URL_UNITS: usize = 2_079;
+/// HYPERLINK()'s argument is limited to 255 characters.
+const MAX_FORMULA_URL: usize = 255;
+/// Excel's largest indent level.
+pub(crate) const MAX_INDENT: u32 = 15;
+/// Seconds from 1970-01-01 to 1900-03-01 (the first date Excel's serials
+/// count without its 1900 leap-year bug) and to the end of 9999.
+const EXCEL_FIRST: i64 = -2_203_891_200;
+const EXCEL_LAST: i64 = 253_402_300_799;
+
+/// Encodes records as rows of the selected columns.
+pub(crate) struct RowEncoder {
+    fields: Fields,
+    styles: Styles,
+    itoa: itoa::Buffer,
+    /// Text cells cut to Excel's limit so far.
+    pub(crate) truncated: u64,
+}
+
+impl RowEncoder {
+    pub(crate) fn new(fields: Fields) -> RowEncoder {
+        RowEncoder {
+            fields,
+            styles: Styles::expected(),
+            itoa: itoa::Buffer::new(),
+            truncated: 0,
+        }
+    }
+
+    /// Appends `<row>…</row>` for `c`.
+    pub(crate) fn row(&mut self, c: &Comment, out: &mut Vec<u8>) {
+        out.extend_from_slice(b"<row>");
+        // Empty cells are written only when a later cell needs the position.
+        let mut empty = 0usize;
+        let fill = c
+            .sentiment
+            .as_ref()
+            .and_then(|s| self.styles.sentiment(&s.label));
+        for i in 0..self.fields.len() {
+            let x = self.fields.indices()[i];
+            let before = out.len();
+            self.cell(c, x, fill, out, empty);
+            if out.len() == before {
+                empty += 1;
+            } else {
+                empty = 0;
+            }
+        }
+        out.extend_from_slice(b"</row>");
+    }
+
+    /// Writes one cell (nothing for an empty one), preceded by `empty`
+    /// placeholder cells when it is not empty.
+    fn cell(&mut self, c: &Comment, x: usize, fill: Option<u32>, out: &mut Vec<u8>, empty: usize) {
+        let pad = |out: &mut Vec<u8>| {
+            for _ in 0..empty {
+                // Not `<c/>`: some readers only count cells that have an end tag.
+                out.extend_from_slice(b"<c></c>");
+            }
+        };
+        match x {
+            col::CREATED_AT | col::FETCHED_AT => {
+                let t = if x == col::CREATED_AT {
+                    c.created_at
+                } else {
+                    Some(c.fetched_at)
+                };
+                let Some(t) = t else { return };
+                pad(out);
+                let ts = t.timestamp();
+                if (EXCEL_FIRST..=EXCEL_LAST).contains(&ts) {
+                    let serial = ts as f64 / 86_400.0 + 25_569.0;
+                    open(out, Some(self.styles.date), None);
+                    out.extend_from_slice(b"<v>");
+                    out.extend_from_slice(serial.to_string().as_bytes());
+                    out.extend_from_slice(b"</v></c>");
+                } else {
+                    let text = t.to_rfc3339();
+                    self.text(out, &text, None);
+                }
+                return;
+            }
+            _ => {}
+        }
+        let style = match x {
+            col::SENTIMENT_LABEL | col::SENTIMENT_SCORE => fill,
+            _ => None,
+        };
+        match cell(c, x) {
+            Cell::Null => {}
+            Cell::Int(n) => {
+                pad(out);
+                open(out, style, None);
+                out.extend_from_slice(b"<v>");
+                out.extend_from_slice(self.itoa.format(n).as_bytes());
+                out.extend_from_slice(b"</v></c>");
+            }
+            Cell::Float(f) if f.is_finite() => {
+                pad(out);
+                open(out, style, None);
+                out.extend_from_slice(b"<v>");
+                out.extend_from_slice(f.to_string().as_bytes());
+                out.extend_from_slice(b"</v></c>");
+            }
+            Cell::Float(f) => {
+                pad(out);
+                self.text(out, &f.to_string(), style);
+            }
+            Cell::Bool(b) => {
+                pad(out);
+                open(out, style, Some("b"));
+                out.extend_from_slice(if b { b"<v>1</v></c>" } else { b"<v>0</v></c>" });
+            }
+            Cell::Text(t) => {
+                pad(out);
+                let is_link = matches!(x, col::URL | col::AUTHOR_URL | col::SOURCE_URL);
+                if is_link {
+                    // A cut text is far longer than a formula's URL: never linked,
+                    // counted once by `text` below.
+                    let (s, _) = clean(&t);
+                    if linkable(&s) && s.chars().count() <= MAX_FORMULA_URL {
+                        link(out, &s, self.styles.link);
+                        return;
+                    }
+                }
+                let style = if x == col::TEXT && c.depth > 0 {
+                    Some(self.styles.indent(c.depth.min(MAX_INDENT)))
+                } else {
+                    style
+                };
+                self.text(out, &t, style);
+            }
+        }
+    }
+
+    /// An inline-string cell of `raw` cleaned for a spreadsheet.
+    fn text(&mut self, out: &mut Vec<u8>, raw: &str, style: Option<u32>) {
+        let (s, cut) = clean(raw);
+        self.truncated += u64::from(cut);
+        open(out, style, Some("inlineStr"));
+        let edge_space = s.starts_with([' ', '\t', '\n']) || s.ends_with([' ', '\t', '\n']);
+        out.extend_from_slice(if edge_space {
+            &b"<is><t xml:space=\"preserve\">"[..]
+        } else {
+            &b"<is><t>"[..]
+        });
+        escape(out, &s);
+        out.extend_from_slice(b"</t></is></c>");
+    }
+}
+
+fn open(out: &mut Vec<u8>, style: Option<u32>, t: Option<&str>) {
+    out.extend_from_slice(b"<c");
+    if let Some(s) = style {
+        out.extend_from_slice(b" s=\"");
+        out.extend_from_slice(itoa::Buffer::new().format(s).as_bytes());
+        out.push(b'"');
+    }
+    if let Some(t) = t {
+        out.extend_from_slice(b" t=\"");
+        out.extend_from_slice(t.as_bytes());
+        out.push(b'"');
+    }
+    out.push(b'>');
+}
+
+/// `=HYPERLINK("url")` with the URL as cached result (readers that do not
+/// compute formulas show the URL itself). A formula rather than a worksheet
+/// hyperlink: it streams out with its row, while the crate keeps worksheet
+/// hyperlinks in memory and Excel caps them at 65,530 a sheet.
+fn link(out: &mut Vec<u8>, url: &str, style: u32) {
+    open(out, Some(style), Some("str"));
+    out.extend_from_slice(b"<f>HYPERLINK(\"");
+    escape(out, &url.replace('"', "\"\""));
+    out.extend_from_slice(b"\")</f><v>");
+    escape(out, url);
+    out.extend_from_slice(b"</v></c>");
+}
+
+/// Only plain web links become hyperlinks: anything else (javascript:, file:,
+/// over-long or malformed) stays text so Excel neither refuses nor runs it.
+fn linkable(s: &str) -> bool {
+    let lower = s.get(..8).unwrap_or(s).to_ascii_lowercase();
+    (lower.starts_with("http://") || lower.starts_with("https://"))
+        && s.encode_utf16().count() <= MAX_URL_UNITS
+        && !s.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+/// Characters XML 1.0 forbids (tab, LF and CR are allowed).
+pub(crate) fn forbidden(c: char) -> bool {
+    matches!(c, '\u{0}'..='\u{8}' | '\u{B}' | '\u{C}' | '\u{E}'..='\u{1F}' | '\u{FFFE}' | '\u{FFFF}')
+}
+
+/// Text as it may go in a cell: characters XML 1.0 forbids removed, formula
+/// starts neutralized (after removal, which may expose one), cut to Excel's
+/// limit. Returns whether it was cut.
+pub(crate) fn clean(t: &str) -> (Cow<'_, str>, bool) {
+    let stripped: Cow<'_, str> = if t.chars().any(forbidden) {
+        Cow::Owned(t.chars().filter(|&c| !forbidden(c)).collect())
+    } else {
+        Cow::Borrowed(t)
+    };
+    let safe = match neutralize(&stripped) {
+        Cow::Borrowed(_) => stripped,
+        Cow::Owned(s) => Cow::Owned(s),
+    };
+    // A string of at most MAX_CELL_UNITS bytes has at most that many UTF-16 units.
+    if safe.len() <= MAX_CELL_UNITS {
+        return (safe, false);
+    }
+    let mut units = 0;
+    for (i, ch) in safe.char_indices() {
+        units += ch.len_utf16();
+        if units > MAX_CELL_UNITS {
+            return (Cow::Owned(safe[..i].to_string()), true);
+        }
+    }
+    (safe, false)
+}
+
+/// XML text escaping as Excel does it: `& < >` as entities, CR as
+/// `_x000D_` (an XML parser would turn a raw CR into LF), and a literal
+/// `_xHHHH_` protected as `_x005F_xHHHH_` so it is not read as an escape.
+pub(crate) fn escape(out: &mut Vec<u8>, s: &str) {
+    let b = s.as_bytes();
+    let mut run = 0;
+    for (i, &ch) in b.iter().enumerate() {
+        let rep: &[u8] = match ch {
+            b'&' => b"&amp;",
+            b'<' => b"&lt;",
+            b'>' => b"&gt;",
+            b'\r' => b"_x000D_",
+            b'_' if is_escape_like(&b[i..]) => b"_x005F_",
+            _ => continue,
+        };
+        out.extend_from_slice(&b[run..i]);
+        out.extend_from_slice(rep);
+        run = i + 1;
+    }
+    out.extend_from_slice(&b[run..]);
+}
+
+/// True when `b` starts with `_xHHHH_`.
+fn is_escape_like(b: &[u8]) -> bool {
+    b.len() >= 7 && b[1] == b'x' && b[6] == b'_' && b[2..6].iter().all(|c| c.is_ascii_hexdigit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn esc(s: &str) -> String {
+        let mut out = Vec::new();
+        escape(&mut out, s);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn escaping_matches_excel() {
+        assert_eq!(esc("a<b>&c"), "a&lt;b&gt;&amp;c");
+        assert_eq!(esc("x\r\ny"), "x_x000D_\ny");
+        assert_eq!(esc("_x0041_ _xZZ_ _"), "_x005F_x0041_ _xZZ_ _");
+        assert_eq!(esc("日本 🎮"), "日本 🎮");
+    }
+
+    #[test]
+    fn clean_cuts_on_char_boundaries_and_strips_controls() {
+        let long = "é".repeat(MAX_CELL_UNITS + 5);
+        let (s, cut) = clean(&long);
+        assert!(cut);
+        assert_eq!(s.encode_utf16().count(), MAX_CELL_UNITS);
+        let (s, cut) = clean("\u{1}=1+1\u{FFFF}");
+        assert_eq!((s.as_ref(), cut), ("'=1+1", false));
+        let emoji = "🎮".repeat(MAX_CELL_UNITS);
+        assert_eq!(clean(&emoji).0.encode_utf16().count(), MAX_CELL_UNITS - 1);
+    }
+
+    #[test]
+    fn empty_cells_hold_positions_only_before_a_value() {
+        let mut e = RowEncoder::new(Fields::parse("title,id,created_at_raw").unwrap());
+        let c = Comment::new("steam", crate::Kind::Review, "7", "1", "u");
+        let mut out = Vec::new();
+        e.row(&c, &mut out);
+        let xml = String::from_utf8(out).unwrap();
+        assert_eq!(
+            xml,
+            "<row><c></c><c t=\"inlineStr\"><is><t>7</t></is></c></row>"
+        );
+    }
+}
