@@ -1,5 +1,7 @@
 //! The record model: one [`Comment`] per comment, reply, review or post.
 
+use std::borrow::Cow;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -114,12 +116,13 @@ impl Precision {
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Sentiment {
-    /// `positive`, `negative` or `neutral`.
-    pub label: String,
+    /// `positive`, `negative` or `neutral` (borrowed: the enrich stage
+    /// allocates nothing per record).
+    pub label: Cow<'static, str>,
     /// Score in −1…1 (compound valence) as the method defines it.
     pub score: f64,
     /// Which method produced it, e.g. `lexicon-en`.
-    pub method: String,
+    pub method: Cow<'static, str>,
 }
 
 /// One exported record: a comment, reply, review or post, normalized across platforms.
