@@ -13,7 +13,9 @@
 
 #![warn(missing_docs)]
 
+pub mod apple;
 pub mod bilibili;
+pub mod googleplay;
 pub mod hackernews;
 pub mod openweb;
 pub mod reddit;
@@ -33,6 +35,8 @@ pub fn registry() -> engine::Registry {
         .with(youtube::YouTube)
         .with(reddit::Reddit)
         .with(hackernews::HackerNews)
+        .with(apple::Apple)
+        .with(googleplay::GooglePlay)
         .with(trustpilot::Trustpilot)
         .with(openweb::OpenWeb)
 }

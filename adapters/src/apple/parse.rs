@@ -1,0 +1,222 @@
+//! Parser of one customer-reviews feed page (`…/customerreviews/…/json`).
+//!
+//! Pure: bytes in, records out, never a panic. Apple's feed varies: `entry`
+//! is a list, one object when there is a single entry, or absent when there
+//! is none; older feeds put the app itself first (an entry with `im:name`
+//! and no `im:rating`); numbers come as strings (`"4"`); `updated` is absent
+//! in some feeds. A body that is not such a feed is [`engine::Error::Parse`]
+//! naming the position (`feed.entry[3].im:rating.label`).
+
+use chrono::DateTime;
+use engine::{Comment, Error, Kind, Precision, Target};
+use serde_json::{Map, Value};
+
+/// What `extra.rating_scale` says about the App Store's `rating`.
+pub const RATING_SCALE: &str = "1-5 stars";
+
+/// One feed page, parsed.
+#[derive(Debug, Clone, Default)]
+pub struct ParsedFeed {
+    /// The reviews, in feed order.
+    pub records: Vec<Comment>,
+    /// Entries that were not reviews (the app itself, in older feeds).
+    pub skipped: usize,
+}
+
+/// Parses one feed page of storefront `storefront` (it goes to
+/// `extra.storefront`); `req_url` is only used in error messages.
+///
+/// ```
+/// use adapters::apple::parse::parse_feed;
+/// let t = engine::Target::new("apple", "1", "https://apps.apple.com/jp/app/id1");
+/// let body = br#"{"feed":{"entry":{"id":{"label":"77"},"im:rating":{"label":"4"},
+///   "title":{"label":"Nice"},"content":{"label":"Works","attributes":{"type":"text"}},
+///   "im:version":{"label":"1.2"},"im:voteSum":{"label":"1"},"im:voteCount":{"label":"3"},
+///   "author":{"name":{"label":"Kai"},"uri":{"label":"https://itunes.apple.com/jp/reviews/id9"}}}}}"#;
+/// let page = parse_feed(body, &t, "jp", "https://itunes.apple.com/jp/rss/customerreviews/page=1/id=1/sortby=mostrecent/json").unwrap();
+/// let r = &page.records[0];
+/// assert_eq!((r.id.as_str(), r.rating, r.likes, r.dislikes), ("77", Some(4.0), Some(1), Some(2)));
+/// assert_eq!(r.created_at, None);
+/// assert_eq!(r.extra["app_version"], "1.2");
+/// ```
+pub fn parse_feed(
+    body: &[u8],
+    target: &Target,
+    storefront: &str,
+    req_url: &str,
+) -> Result<ParsedFeed, Error> {
+    let root: Value = serde_json::from_slice(body).map_err(|e| {
+        let text = String::from_utf8_lossy(body);
+        let at = offset(&text, &e);
+        Error::parse("apple", req_url, format!("not JSON: {e}"), &text, at)
+    })?;
+    let err = |message: String, around: &Value| {
+        Error::parse("apple", req_url, message, &around.to_string(), 0)
+    };
+    let Some(feed) = root.get("feed").and_then(Value::as_object) else {
+        return Err(err("no `feed` object".into(), &root));
+    };
+    let entries: &[Value] = match feed.get("entry") {
+        None | Some(Value::Null) => &[],
+        Some(Value::Array(list)) => list,
+        Some(one @ Value::Object(_)) => std::slice::from_ref(one),
+        Some(other) => {
+            return Err(err(
+                "feed.entry: expected an object or a list".into(),
+                other,
+            ))
+        }
+    };
+    let mut out = ParsedFeed {
+        records: Vec::with_capacity(entries.len()),
+        skipped: 0,
+    };
+    let fetched_at = chrono::Utc::now();
+    for (i, entry) in entries.iter().enumerate() {
+        let Some(obj) = entry.as_object() else {
+            return Err(err(format!("feed.entry[{i}]: expected an object"), entry));
+        };
+        if !is_review(obj) {
+            out.skipped += 1;
+            continue;
+        }
+        let mut record = review(obj, target, storefront)
+            .map_err(|m| err(format!("feed.entry[{i}].{m}"), entry))?;
+        record.fetched_at = fetched_at;
+        out.records.push(record);
+    }
+    Ok(out)
+}
+
+/// A review has a rating or an author; the app entry of older feeds has
+/// neither (it has `im:name`, `im:artist`, `im:price`…).
+fn is_review(obj: &Map<String, Value>) -> bool {
+    obj.contains_key("im:rating") || obj.contains_key("author")
+}
+
+/// The `label` of field `key` (`{"label": …}`), or the field itself when
+/// it is a bare value.
+fn label<'a>(obj: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
+    match obj.get(key)? {
+        Value::Object(o) => o.get("label"),
+        other => Some(other),
+    }
+}
+
+/// A label as text: strings as they are, numbers printed.
+fn text(v: Option<&Value>) -> Option<String> {
+    match v? {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// A count sent as a string (`"12"`) or a number; anything else is `None`.
+fn count(v: Option<&Value>) -> Option<u64> {
+    match v? {
+        Value::String(s) => s.trim().parse().ok(),
+        Value::Number(n) => n.as_u64(),
+        _ => None,
+    }
+}
+
+/// The review record of one entry; the error names the field (the caller
+/// prefixes the entry's position).
+fn review(obj: &Map<String, Value>, target: &Target, storefront: &str) -> Result<Comment, String> {
+    let id = text(label(obj, "id"))
+        .filter(|s| !s.trim().is_empty())
+        .ok_or("id.label: missing review id")?;
+    let mut c = Comment::new(
+        "apple",
+        Kind::Review,
+        id,
+        target.id.clone(),
+        target.url.clone(),
+    );
+    c.rating = match label(obj, "im:rating") {
+        None | Some(Value::Null) => None,
+        Some(v) => {
+            Some(rating(v).ok_or_else(|| format!("im:rating.label: expected 1-5, got {v}"))?)
+        }
+    };
+    if let Some(author) = obj.get("author").and_then(Value::as_object) {
+        c.author = text(label(author, "name")).filter(|s| !s.is_empty());
+        c.author_url = text(label(author, "uri")).filter(|s| !s.is_empty());
+        c.author_id = c.author_url.as_deref().and_then(reviewer_id);
+    }
+    c.title = text(label(obj, "title"));
+    c.text = content(obj.get("content")).unwrap_or_default();
+    if let Some(raw) = text(label(obj, "updated")) {
+        match DateTime::parse_from_rfc3339(raw.trim()) {
+            Ok(t) => {
+                c.created_at = Some(t.to_utc());
+                c.created_at_precision = Some(Precision::Second);
+            }
+            Err(_) => c.created_at_raw = Some(raw),
+        }
+    }
+    let votes_up = count(label(obj, "im:voteSum"));
+    let votes = count(label(obj, "im:voteCount"));
+    c.likes = votes_up;
+    // voteCount counts every "was this helpful?" answer, voteSum the yes.
+    c.dislikes = match (votes, votes_up) {
+        (Some(all), Some(up)) if all >= up => Some(all - up),
+        _ => None,
+    };
+    let extra = &mut c.extra;
+    extra.insert("rating_scale".into(), RATING_SCALE.into());
+    extra.insert("storefront".into(), storefront.into());
+    if let Some(v) = text(label(obj, "im:version")) {
+        extra.insert("app_version".into(), v.into());
+    }
+    if let Some(v) = votes_up {
+        extra.insert("vote_sum".into(), v.into());
+    }
+    if let Some(v) = votes {
+        extra.insert("vote_count".into(), v.into());
+    }
+    Ok(c)
+}
+
+/// A rating: a number or numeric string from 1 to 5.
+fn rating(v: &Value) -> Option<f64> {
+    let r = match v {
+        Value::String(s) => s.trim().parse::<f64>().ok()?,
+        Value::Number(n) => n.as_f64()?,
+        _ => return None,
+    };
+    (1.0..=5.0).contains(&r).then_some(r)
+}
+
+/// The review text: `content.label`, or the `type: text` one when a feed
+/// sends a list (text and html).
+fn content(v: Option<&Value>) -> Option<String> {
+    match v? {
+        Value::Array(list) => {
+            let is_text =
+                |c: &&Value| c.pointer("/attributes/type").and_then(Value::as_str) == Some("text");
+            let chosen = list.iter().find(is_text).or_else(|| list.first())?;
+            content(Some(chosen))
+        }
+        Value::Object(o) => text(o.get("label")),
+        other => text(Some(other)),
+    }
+}
+
+/// The reviewer id at the end of `https://itunes.apple.com/jp/reviews/id638572168`.
+fn reviewer_id(uri: &str) -> Option<String> {
+    let last = uri.trim_end_matches('/').rsplit('/').next()?;
+    let digits = last.strip_prefix("id")?;
+    (!digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())).then(|| digits.to_string())
+}
+
+/// Byte offset of a serde_json error (1-based line and column) in `text`.
+fn offset(text: &str, e: &serde_json::Error) -> usize {
+    let line_start: usize = text
+        .split_inclusive('\n')
+        .take(e.line().saturating_sub(1))
+        .map(str::len)
+        .sum();
+    (line_start + e.column().saturating_sub(1)).min(text.len())
+}
