@@ -5,6 +5,7 @@ mod cli;
 mod config;
 mod cookies;
 mod demo;
+mod eval;
 mod progress;
 mod serve;
 mod table;
@@ -99,11 +100,14 @@ async fn run(cli: Cli) -> Result<u8> {
         }
         Command::Demo(args) => demo::run(args).await,
         Command::Platforms(args) => platforms(args),
+        Command::EvalSentiment(args) => eval::run(args),
         Command::Serve(args) => serve::serve(*args, true, &known_keys(&adapters::registry())).await,
         Command::Worker(args) => {
             serve::serve(*args, false, &known_keys(&adapters::registry())).await
         }
-        Command::Token(args) => serve::token(args),
+        Command::Token(args) => tokio::task::spawn_blocking(move || serve::token(args))
+            .await
+            .context("token command failed")?,
     }
 }
 
@@ -145,6 +149,10 @@ async fn run_batch(
     let mut batch = Batch::new(registry, inputs);
     if r.detect_language {
         batch = batch.enricher(std::sync::Arc::new(engine::LanguageDetector::default()));
+    }
+    if r.sentiment {
+        // After language detection, so non-English records are read for emoji only.
+        batch = batch.enricher(std::sync::Arc::new(engine::SentimentAnalyzer::new()));
     }
     let report = batch
         .options(r.options)

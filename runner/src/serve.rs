@@ -16,6 +16,10 @@ pub struct ServeArgs {
     /// Folder of the store (`service.db`) and the jobs' files.
     #[arg(long, default_value = "service-data")]
     pub data: PathBuf,
+    /// Keep the store in PostgreSQL (`postgres://user:pass@host/db`) instead of
+    /// SQLite under --data; workers on several machines share it (and --data).
+    #[arg(long, env = "RUNNER_DATABASE", hide_env_values = true)]
+    pub database: Option<String>,
     /// Address the API listens on.
     #[arg(long, default_value = "127.0.0.1:8787")]
     pub bind: SocketAddr,
@@ -76,6 +80,9 @@ pub enum TokenCommand {
         /// Display name of the token.
         #[arg(long)]
         name: Option<String>,
+        /// The service's PostgreSQL store, if it uses one.
+        #[arg(long, env = "RUNNER_DATABASE", hide_env_values = true)]
+        database: Option<String>,
     },
 }
 
@@ -105,6 +112,7 @@ pub async fn serve(args: ServeArgs, api: bool, known: &[&str]) -> Result<u8> {
     let resolved = Resolved::new(&args.export, known)?;
     let mut config = service::ServiceConfig::new(&args.data).workers(args.workers);
     config.api = api;
+    config.database = args.database.clone();
     config.public_url = args.public_url.clone();
     config.lease = Duration::from_secs(args.lease_secs.max(1));
     config.progress_interval = Duration::from_millis(args.progress_ms);
@@ -141,9 +149,15 @@ pub async fn serve(args: ServeArgs, api: bool, known: &[&str]) -> Result<u8> {
 /// `runner token create`.
 pub fn token(args: TokenArgs) -> Result<u8> {
     match args.command {
-        TokenCommand::Create { data, user, name } => {
-            let store = service::store::Store::open(&data.join("service.db"))
-                .with_context(|| format!("cannot open the store in {}", data.display()))?;
+        TokenCommand::Create {
+            data,
+            user,
+            name,
+            database,
+        } => {
+            let spec = database.unwrap_or_else(|| data.join("service.db").to_string_lossy().into_owned());
+            let store = service::store::Store::open_spec(&spec)
+                .with_context(|| format!("cannot open the store {}", engine::redact_url(&spec)))?;
             let user = store.user_named(&user)?;
             let token = service::auth::new_token();
             let row = store.insert_token(

@@ -32,8 +32,12 @@ pub struct VpnLocation {
 /// ```
 #[derive(Debug, Clone)]
 pub struct ServiceConfig {
-    /// Folder holding `service.db` and `jobs/<guid>/` outputs.
+    /// Folder holding `service.db` and `jobs/<guid>/` outputs. Processes sharing
+    /// a PostgreSQL store must share this folder too (NFS or the like): a job's
+    /// checkpoint and files live there, whichever worker ran it.
     pub data_dir: PathBuf,
+    /// `postgres://…` to keep the store in PostgreSQL; `None` = SQLite in `data_dir`.
+    pub database: Option<String>,
     /// Base of the links the API hands out (`json_url`, `download_link`);
     /// default: `http://` + the bound address.
     pub public_url: Option<String>,
@@ -69,6 +73,7 @@ impl ServiceConfig {
     pub fn new(data_dir: impl Into<PathBuf>) -> ServiceConfig {
         ServiceConfig {
             data_dir: data_dir.into(),
+            database: None,
             public_url: None,
             limits: LimitSettings::default(),
             workers: 4,
@@ -94,6 +99,14 @@ impl ServiceConfig {
     /// Path of the SQLite store.
     pub fn db_path(&self) -> PathBuf {
         self.data_dir.join("service.db")
+    }
+
+    /// What [`Store::open_spec`](crate::store::Store::open_spec) opens: the
+    /// PostgreSQL URL, or the SQLite file.
+    pub fn store_spec(&self) -> String {
+        self.database
+            .clone()
+            .unwrap_or_else(|| self.db_path().to_string_lossy().into_owned())
     }
 
     /// Output folder of one job.

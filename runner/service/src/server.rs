@@ -65,7 +65,11 @@ impl Server {
     /// Opens the store under `config.data_dir` and starts the API on `bind`
     /// (when `config.api`), `config.workers` workers, and the background loops.
     pub async fn start(config: ServiceConfig, bind: SocketAddr) -> Result<Server, ServiceError> {
-        let store = Store::open(&config.db_path())?;
+        let spec = config.store_spec();
+        // The PostgreSQL client is synchronous: connect off the async threads.
+        let store = tokio::task::spawn_blocking(move || Store::open_spec(&spec))
+            .await
+            .map_err(|e| ServiceError::Store(format!("store task failed: {e}")))??;
         std::fs::create_dir_all(config.data_dir.join("jobs"))?;
         let listener = if config.api {
             Some(tokio::net::TcpListener::bind(bind).await?)

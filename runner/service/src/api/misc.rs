@@ -25,7 +25,7 @@ pub async fn health(State(state): State<AppState>) -> impl IntoResponse {
     let body = json!({
         "status": if ok { "healthy" } else { "unhealthy" },
         "version": env!("CARGO_PKG_VERSION"),
-        "store": {"kind": "sqlite", "ok": ok},
+        "store": {"kind": if state.store.is_postgres() { "postgres" } else { "sqlite" }, "ok": ok},
         "workers": state.config.workers,
     });
     let code = if ok {

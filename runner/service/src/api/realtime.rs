@@ -29,12 +29,10 @@ struct Claims {
 }
 
 fn socket_secret(state: &AppState) -> Result<String, ApiError> {
-    if let Some(s) = state.store.meta("socket_secret")? {
-        return Ok(s);
-    }
-    let s = crate::auth::new_token();
-    state.store.set_meta("socket_secret", &s)?;
-    Ok(state.store.meta("socket_secret")?.unwrap_or(s))
+    // One secret per store, so every API process verifies every other's tokens.
+    Ok(state
+        .store
+        .meta_or_insert("socket_secret", &crate::auth::new_token())?)
 }
 
 /// `POST /api/public/auth/socket`: an HS256 JWT (24 h) naming the caller's channels.
@@ -83,26 +81,10 @@ async fn user_from_jwt(state: &AppState, token: &str) -> Option<User> {
     )
     .ok()?;
     let uuid = data.claims.sub;
-    db(state, move |s| {
-        s.with(|c| {
-            use rusqlite::OptionalExtension;
-            Ok(c.query_row(
-                "SELECT id, uuid, name FROM users WHERE uuid = ?1",
-                [&uuid],
-                |r| {
-                    Ok(User {
-                        id: r.get(0)?,
-                        uuid: r.get(1)?,
-                        name: r.get(2)?,
-                    })
-                },
-            )
-            .optional()?)
-        })
-    })
-    .await
-    .ok()
-    .flatten()
+    db(state, move |s| s.user_by_uuid(&uuid))
+        .await
+        .ok()
+        .flatten()
 }
 
 /// `GET /connection/websocket`: authenticate with the `X-AUTH-TOKEN` header on the

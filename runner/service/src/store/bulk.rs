@@ -1,7 +1,6 @@
 //! Bulk downloads: a ZIP of several done jobs' files.
 
-use rusqlite::{params, OptionalExtension};
-
+use super::db::vals;
 use super::{now_text, Store};
 use crate::ServiceError;
 
@@ -34,45 +33,46 @@ impl Store {
     ) -> Result<BulkRow, ServiceError> {
         let uuid = uuid::Uuid::new_v4().to_string();
         let list = serde_json::to_string(guids).unwrap_or_else(|_| "[]".into());
-        self.with(|c| {
-            c.execute(
+        let id = self.with(|c| {
+            c.row(
                 "INSERT INTO bulk_downloads(uuid, user_id, guids, status, file_count, created_at)
-                 VALUES (?1, ?2, ?3, 'processing', ?4, ?5)",
-                params![uuid, user_id, list, file_count, now_text()],
-            )?;
-            Ok(BulkRow {
-                id: c.last_insert_rowid(),
-                uuid: uuid.clone(),
-                user_id,
-                guids: guids.to_vec(),
-                status: "processing".into(),
-                file_count,
-                error: None,
-            })
+                 VALUES (?1, ?2, ?3, 'processing', ?4, ?5) RETURNING id",
+                vals![&uuid, user_id, list, file_count, now_text()],
+            )?
+            .ok_or_else(|| ServiceError::Store("insert returned nothing".into()))?
+            .i64("id")
+        })?;
+        Ok(BulkRow {
+            id,
+            uuid,
+            user_id,
+            guids: guids.to_vec(),
+            status: "processing".into(),
+            file_count,
+            error: None,
         })
     }
 
     /// A user's bulk download.
     pub fn bulk_for(&self, user_id: i64, uuid: &str) -> Result<Option<BulkRow>, ServiceError> {
         self.with(|c| {
-            Ok(c.query_row(
+            c.row(
                 "SELECT id, uuid, user_id, guids, status, file_count, error FROM bulk_downloads
                  WHERE uuid = ?1 AND user_id = ?2",
-                params![uuid, user_id],
-                |r| {
-                    let guids: String = r.get(3)?;
-                    Ok(BulkRow {
-                        id: r.get(0)?,
-                        uuid: r.get(1)?,
-                        user_id: r.get(2)?,
-                        guids: serde_json::from_str(&guids).unwrap_or_default(),
-                        status: r.get(4)?,
-                        file_count: r.get(5)?,
-                        error: r.get(6)?,
-                    })
-                },
-            )
-            .optional()?)
+                vals![uuid, user_id],
+            )?
+            .map(|r| {
+                Ok(BulkRow {
+                    id: r.i64("id")?,
+                    uuid: r.text("uuid")?,
+                    user_id: r.i64("user_id")?,
+                    guids: serde_json::from_str(&r.text("guids")?).unwrap_or_default(),
+                    status: r.text("status")?,
+                    file_count: r.i64("file_count")?,
+                    error: r.opt_text("error")?,
+                })
+            })
+            .transpose()
         })
     }
 
@@ -85,9 +85,9 @@ impl Store {
         error: Option<&str>,
     ) -> Result<(), ServiceError> {
         self.with(|c| {
-            c.execute(
+            c.exec(
                 "UPDATE bulk_downloads SET status = ?1, file_count = ?2, error = ?3 WHERE id = ?4",
-                params![status, file_count, error, id],
+                vals![status, file_count, error, id],
             )?;
             Ok(())
         })

@@ -1,8 +1,7 @@
 //! The event outbox: workers (in any process) append job events; each server
 //! tails the table to push them to WebSocket/SSE clients and to webhooks.
 
-use rusqlite::params;
-
+use super::db::{vals, Row};
 use super::{now_text, Store};
 use crate::ServiceError;
 
@@ -21,6 +20,17 @@ pub struct EventRow {
     pub payload: serde_json::Value,
 }
 
+fn event_row(r: &Row) -> Result<EventRow, ServiceError> {
+    let payload = r.text("payload")?;
+    Ok(EventRow {
+        id: r.i64("id")?,
+        user_id: r.i64("user_id")?,
+        event: r.text("event")?,
+        guid: r.text("guid")?,
+        payload: serde_json::from_str(&payload).unwrap_or(serde_json::Value::Null),
+    })
+}
+
 impl Store {
     /// Appends an event.
     pub fn append_event(
@@ -31,40 +41,40 @@ impl Store {
         payload: &serde_json::Value,
     ) -> Result<i64, ServiceError> {
         self.with(|c| {
-            c.execute(
+            c.row(
                 "INSERT INTO events(user_id, event, guid, payload, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![user_id, event, guid, payload.to_string(), now_text()],
-            )?;
-            Ok(c.last_insert_rowid())
+                 VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
+                vals![user_id, event, guid, payload.to_string(), now_text()],
+            )?
+            .ok_or_else(|| ServiceError::Store("event insert returned nothing".into()))?
+            .i64("id")
         })
     }
 
     /// Events after `after_id`, oldest first, at most `limit`.
     pub fn events_after(&self, after_id: i64, limit: u32) -> Result<Vec<EventRow>, ServiceError> {
         self.with(|c| {
-            let mut st = c.prepare(
+            c.rows(
                 "SELECT id, user_id, event, guid, payload FROM events
                  WHERE id > ?1 ORDER BY id LIMIT ?2",
-            )?;
-            let rows = st
-                .query_map(params![after_id, limit], |r| {
-                    let payload: String = r.get(4)?;
-                    Ok(EventRow {
-                        id: r.get(0)?,
-                        user_id: r.get(1)?,
-                        event: r.get(2)?,
-                        guid: r.get(3)?,
-                        payload: serde_json::from_str(&payload).unwrap_or(serde_json::Value::Null),
-                    })
-                })?
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok(rows)
+                vals![after_id, limit],
+            )?
+            .iter()
+            .map(event_row)
+            .collect()
         })
     }
 
     /// Id of the newest event (0 when none): where a fresh tail starts.
     pub fn last_event_id(&self) -> Result<i64, ServiceError> {
-        self.with(|c| Ok(c.query_row("SELECT COALESCE(MAX(id), 0) FROM events", [], |r| r.get(0))?))
+        self.with(|c| {
+            c.row(
+                "SELECT CAST(COALESCE(MAX(id), 0) AS BIGINT) AS last FROM events",
+                &[],
+            )?
+            .map(|r| r.i64("last"))
+            .transpose()
+            .map(|v| v.unwrap_or(0))
+        })
     }
 }

@@ -1,7 +1,6 @@
 //! Export jobs: creation, lookup per user, the queue with leases, status changes.
 
-use rusqlite::{params, OptionalExtension, Row, TransactionBehavior};
-
+use super::db::{vals, Row};
 use super::{now_ms, now_text, Store};
 use crate::ServiceError;
 
@@ -100,30 +99,34 @@ const COLS: &str = "id, guid, user_id, url, platform, options, secrets, status, 
     total_exported, total, error, error_kind, attempts, json_file, xlsx_file, created_at,
     updated_at, started_at, finished_at";
 
-fn job_row(r: &Row) -> rusqlite::Result<JobRow> {
-    let options: String = r.get("options")?;
+fn job_row(r: &Row) -> Result<JobRow, ServiceError> {
+    let options = r.text("options")?;
     Ok(JobRow {
-        id: r.get("id")?,
-        guid: r.get("guid")?,
-        user_id: r.get("user_id")?,
-        url: r.get("url")?,
-        platform: r.get("platform")?,
+        id: r.i64("id")?,
+        guid: r.text("guid")?,
+        user_id: r.i64("user_id")?,
+        url: r.text("url")?,
+        platform: r.opt_text("platform")?,
         options: serde_json::from_str(&options).unwrap_or(serde_json::Value::Null),
-        secrets: r.get("secrets")?,
-        status: r.get("status")?,
-        sandbox: r.get::<_, i64>("sandbox")? != 0,
-        total_exported: r.get("total_exported")?,
-        total: r.get("total")?,
-        error: r.get("error")?,
-        error_kind: r.get("error_kind")?,
-        attempts: r.get("attempts")?,
-        json_file: r.get("json_file")?,
-        xlsx_file: r.get("xlsx_file")?,
-        created_at: r.get("created_at")?,
-        updated_at: r.get("updated_at")?,
-        started_at: r.get("started_at")?,
-        finished_at: r.get("finished_at")?,
+        secrets: r.opt_text("secrets")?,
+        status: r.text("status")?,
+        sandbox: r.flag("sandbox")?,
+        total_exported: r.i64("total_exported")?,
+        total: r.opt_i64("total")?,
+        error: r.opt_text("error")?,
+        error_kind: r.opt_text("error_kind")?,
+        attempts: r.i64("attempts")?,
+        json_file: r.opt_text("json_file")?,
+        xlsx_file: r.opt_text("xlsx_file")?,
+        created_at: r.text("created_at")?,
+        updated_at: r.text("updated_at")?,
+        started_at: r.opt_text("started_at")?,
+        finished_at: r.opt_text("finished_at")?,
     })
+}
+
+fn one_job(r: Option<Row>) -> Result<Option<JobRow>, ServiceError> {
+    r.map(|r| job_row(&r)).transpose()
 }
 
 /// How a worker's heartbeat found its job.
@@ -140,35 +143,33 @@ pub enum Heartbeat {
 impl Store {
     /// Inserts jobs (one transaction); returns their rows.
     pub fn insert_jobs(&self, jobs: Vec<NewJob>) -> Result<Vec<JobRow>, ServiceError> {
-        self.with(|c| {
-            let tx = c.transaction()?;
+        self.tx(|c| {
             let mut out = Vec::with_capacity(jobs.len());
             for j in jobs {
                 let guid = uuid::Uuid::new_v4().to_string();
                 let now = now_text();
-                tx.execute(
-                    "INSERT INTO jobs(guid, user_id, url, platform, options, secrets, status,
-                        sandbox, created_at, updated_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'queueing', ?7, ?8, ?8)",
-                    params![
+                let row = c.row(
+                    &format!(
+                        "INSERT INTO jobs(guid, user_id, url, platform, options, secrets, status,
+                            sandbox, created_at, updated_at)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'queueing', ?7, ?8, ?8) RETURNING {COLS}"
+                    ),
+                    vals![
                         guid,
                         j.user_id,
                         j.url,
                         j.platform,
                         j.options.to_string(),
                         j.secrets,
-                        j.sandbox as i64,
+                        j.sandbox,
                         now
                     ],
                 )?;
-                let id = tx.last_insert_rowid();
-                out.push(tx.query_row(
-                    &format!("SELECT {COLS} FROM jobs WHERE id = ?1"),
-                    [id],
-                    job_row,
-                )?);
+                out.push(
+                    one_job(row)?
+                        .ok_or_else(|| ServiceError::Store("job insert returned nothing".into()))?,
+                );
             }
-            tx.commit()?;
             Ok(out)
         })
     }
@@ -176,24 +177,20 @@ impl Store {
     /// A user's job by guid (`None` when unknown or another user's).
     pub fn job_for(&self, user_id: i64, guid: &str) -> Result<Option<JobRow>, ServiceError> {
         self.with(|c| {
-            Ok(c.query_row(
+            one_job(c.row(
                 &format!("SELECT {COLS} FROM jobs WHERE guid = ?1 AND user_id = ?2"),
-                params![guid, user_id],
-                job_row,
-            )
-            .optional()?)
+                vals![guid, user_id],
+            )?)
         })
     }
 
     /// A job by guid, whoever owns it (workers).
     pub fn job(&self, guid: &str) -> Result<Option<JobRow>, ServiceError> {
         self.with(|c| {
-            Ok(c.query_row(
+            one_job(c.row(
                 &format!("SELECT {COLS} FROM jobs WHERE guid = ?1"),
-                [guid],
-                job_row,
-            )
-            .optional()?)
+                vals![guid],
+            )?)
         })
     }
 
@@ -206,25 +203,28 @@ impl Store {
     ) -> Result<Vec<JobRow>, ServiceError> {
         let offset = (page.saturating_sub(1) as i64) * limit as i64;
         self.with(|c| {
-            let mut st = c.prepare(&format!(
-                "SELECT {COLS} FROM jobs WHERE user_id = ?1 ORDER BY id DESC LIMIT ?2 OFFSET ?3"
-            ))?;
-            let rows = st
-                .query_map(params![user_id, limit, offset], job_row)?
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok(rows)
+            c.rows(
+                &format!("SELECT {COLS} FROM jobs WHERE user_id = ?1 ORDER BY id DESC LIMIT ?2 OFFSET ?3"),
+                vals![user_id, limit, offset],
+            )?
+            .iter()
+            .map(job_row)
+            .collect()
         })
     }
 
     /// Counts of a user's jobs in `queueing` and in `progress`.
     pub fn active_counts(&self, user_id: i64) -> Result<(i64, i64), ServiceError> {
         self.with(|c| {
-            Ok(c.query_row(
-                "SELECT COALESCE(SUM(status = 'queueing'), 0), COALESCE(SUM(status = 'progress'), 0)
-                 FROM jobs WHERE user_id = ?1 AND sandbox = 0",
-                [user_id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )?)
+            let r = c
+                .row(
+                    "SELECT CAST(COALESCE(SUM(CASE WHEN status = 'queueing' THEN 1 ELSE 0 END), 0) AS BIGINT) AS queued,
+                        CAST(COALESCE(SUM(CASE WHEN status = 'progress' THEN 1 ELSE 0 END), 0) AS BIGINT) AS running
+                     FROM jobs WHERE user_id = ?1 AND sandbox = 0",
+                    vals![user_id],
+                )?
+                .ok_or_else(|| ServiceError::Store("count returned nothing".into()))?;
+            Ok((r.i64("queued")?, r.i64("running")?))
         })
     }
 
@@ -237,78 +237,73 @@ impl Store {
         from: &[&str],
         to: &str,
     ) -> Result<Option<JobRow>, ServiceError> {
+        // `from` and `to` are status names from this crate, never user input.
         let from: Vec<String> = from.iter().map(|s| format!("'{s}'")).collect();
-        let to = to.to_string();
-        let guid = guid.to_string();
-        self.with(move |c| {
-            let n = c.execute(
+        let clear_error = to == "queueing";
+        let ended = matches!(to, "stopped" | "done" | "error");
+        self.with(|c| {
+            one_job(c.row(
                 &format!(
                     "UPDATE jobs SET status = ?1, updated_at = ?2,
-                        error = CASE WHEN ?1 = 'queueing' THEN NULL ELSE error END,
-                        error_kind = CASE WHEN ?1 = 'queueing' THEN NULL ELSE error_kind END,
-                        lease_owner = CASE WHEN ?1 = 'progress' THEN lease_owner ELSE NULL END,
-                        finished_at = CASE WHEN ?1 IN ('stopped', 'done', 'error') THEN ?2 ELSE NULL END
-                     WHERE guid = ?3 AND user_id = ?4 AND status IN ({})",
+                        error = CASE WHEN ?3 = 1 THEN NULL ELSE error END,
+                        error_kind = CASE WHEN ?3 = 1 THEN NULL ELSE error_kind END,
+                        lease_owner = NULL,
+                        finished_at = CASE WHEN ?4 = 1 THEN ?2 ELSE NULL END
+                     WHERE guid = ?5 AND user_id = ?6 AND status IN ({}) RETURNING {COLS}",
                     from.join(",")
                 ),
-                params![to, now_text(), guid, user_id],
-            )?;
-            if n == 0 {
-                return Ok(None);
-            }
-            Ok(c.query_row(
-                &format!("SELECT {COLS} FROM jobs WHERE guid = ?1"),
-                [&guid],
-                job_row,
-            )
-            .optional()?)
+                vals![to, now_text(), clear_error, ended, guid, user_id],
+            )?)
         })
     }
 
-    /// Leases the next job for `worker`: the oldest `queueing` job whose owner
-    /// is under `per_user_concurrency` running jobs, or a `progress` job whose
-    /// lease expired (its worker died: the new one resumes from the checkpoint).
+    /// Leases the next job for `worker`: a `progress` job whose lease expired
+    /// (its worker died: the new one resumes from the checkpoint) first, else the
+    /// oldest `queueing` job whose owner is under `per_user_concurrency` running
+    /// jobs. PostgreSQL skips rows other workers hold (`FOR UPDATE SKIP LOCKED`);
+    /// SQLite serializes leases with an `IMMEDIATE` transaction.
     pub fn lease_next(
         &self,
         worker: &str,
         lease_ms: i64,
         per_user_concurrency: i64,
     ) -> Result<Option<Lease>, ServiceError> {
-        let worker = worker.to_string();
-        self.with(move |c| {
-            // IMMEDIATE takes the write lock first, so two processes never lease one job.
-            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        self.tx(|c| {
             let now = now_ms();
-            let picked: Option<(i64, i64, Option<String>)> = tx
-                .query_row(
+            let lock = if c.is_pg() {
+                " FOR UPDATE SKIP LOCKED"
+            } else {
+                ""
+            };
+            let picked = c.row(
+                &format!(
                     "SELECT j.id, j.attempts, j.started_at FROM jobs j
                      WHERE j.sandbox = 0 AND (
                         (j.status = 'progress' AND j.lease_until < ?1)
                         OR (j.status = 'queueing' AND (
                             SELECT COUNT(*) FROM jobs r WHERE r.user_id = j.user_id
                               AND r.status = 'progress' AND r.lease_until >= ?1) < ?2))
-                     ORDER BY (j.status = 'progress') DESC, j.id LIMIT 1",
-                    params![now, per_user_concurrency],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-                )
-                .optional()?;
-            let Some((id, attempts, started_at)) = picked else {
+                     ORDER BY CASE WHEN j.status = 'progress' THEN 0 ELSE 1 END, j.id
+                     LIMIT 1{lock}"
+                ),
+                vals![now, per_user_concurrency],
+            )?;
+            let Some(p) = picked else {
                 return Ok(None);
             };
+            let (id, attempts, started_at) =
+                (p.i64("id")?, p.i64("attempts")?, p.opt_text("started_at")?);
             let now_t = now_text();
-            tx.execute(
-                "UPDATE jobs SET status = 'progress', lease_owner = ?1, lease_until = ?2,
-                    attempts = attempts + 1, updated_at = ?3,
-                    started_at = COALESCE(started_at, ?3)
-                 WHERE id = ?4",
-                params![worker, now + lease_ms, now_t, id],
-            )?;
-            let job = tx.query_row(
-                &format!("SELECT {COLS} FROM jobs WHERE id = ?1"),
-                [id],
-                job_row,
-            )?;
-            tx.commit()?;
+            let job = one_job(c.row(
+                &format!(
+                    "UPDATE jobs SET status = 'progress', lease_owner = ?1, lease_until = ?2,
+                        attempts = attempts + 1, updated_at = ?3,
+                        started_at = COALESCE(started_at, ?3)
+                     WHERE id = ?4 RETURNING {COLS}"
+                ),
+                vals![worker, now + lease_ms, now_t, id],
+            )?)?
+            .ok_or_else(|| ServiceError::Store("leased job vanished".into()))?;
             Ok(Some(Lease {
                 job,
                 resumed: attempts > 0 || started_at.is_some(),
@@ -325,13 +320,12 @@ impl Store {
         exported: i64,
         total: Option<i64>,
     ) -> Result<Heartbeat, ServiceError> {
-        let worker = worker.to_string();
-        self.with(move |c| {
-            let n = c.execute(
+        self.with(|c| {
+            let n = c.exec(
                 "UPDATE jobs SET lease_until = ?1, total_exported = ?2,
                     total = COALESCE(?3, total), updated_at = ?4
                  WHERE id = ?5 AND lease_owner = ?6 AND status = 'progress'",
-                params![
+                vals![
                     now_ms() + lease_ms,
                     exported,
                     total,
@@ -343,11 +337,10 @@ impl Store {
             if n > 0 {
                 return Ok(Heartbeat::Held);
             }
-            let status: Option<String> = c
-                .query_row("SELECT status FROM jobs WHERE id = ?1", [job_id], |r| {
-                    r.get(0)
-                })
-                .optional()?;
+            let status = c
+                .row("SELECT status FROM jobs WHERE id = ?1", vals![job_id])?
+                .map(|r| r.text("status"))
+                .transpose()?;
             Ok(match status.as_deref() {
                 Some("stopped") => Heartbeat::Stopped,
                 _ => Heartbeat::Lost,
@@ -369,12 +362,12 @@ impl Store {
     ) -> Result<bool, ServiceError> {
         self.with(|c| {
             let now = now_text();
-            let n = c.execute(
+            let n = c.exec(
                 "UPDATE jobs SET status = ?1, total_exported = ?2, error_kind = ?3, error = ?4,
                     json_file = ?5, xlsx_file = ?6, lease_owner = NULL, lease_until = NULL,
                     updated_at = ?7, finished_at = ?7
                  WHERE id = ?8 AND lease_owner = ?9 AND status = 'progress'",
-                params![
+                vals![
                     status,
                     exported,
                     error.map(|e| e.0),
@@ -393,10 +386,10 @@ impl Store {
     /// A stopped job's final count (the API set `stopped`; the worker reports what it wrote).
     pub fn record_stopped(&self, job_id: i64, exported: i64) -> Result<(), ServiceError> {
         self.with(|c| {
-            c.execute(
+            c.exec(
                 "UPDATE jobs SET total_exported = ?1, lease_owner = NULL, lease_until = NULL
                  WHERE id = ?2 AND status = 'stopped'",
-                params![exported, job_id],
+                vals![exported, job_id],
             )?;
             Ok(())
         })
@@ -412,11 +405,11 @@ impl Store {
     ) -> Result<(), ServiceError> {
         self.with(|c| {
             let now = now_text();
-            c.execute(
+            c.exec(
                 "UPDATE jobs SET status = 'done', total_exported = ?1, total = ?1, json_file = ?2,
                     xlsx_file = ?3, updated_at = ?4, started_at = ?4, finished_at = ?4
                  WHERE id = ?5",
-                params![exported, json_file, xlsx_file, now, job_id],
+                vals![exported, json_file, xlsx_file, now, job_id],
             )?;
             Ok(())
         })

@@ -1,12 +1,15 @@
-//! The job store: SQLite in WAL mode, one file under the data directory.
+//! The job store: SQLite in WAL mode (one file under the data directory, the
+//! embedded default) or PostgreSQL (`--database postgres://…`, for workers on
+//! several machines).
 //!
 //! Every table the service needs lives here (users, tokens, jobs, events,
-//! webhooks, deliveries, usage, bulk downloads). Calls run on the blocking
-//! pool: SQLite is synchronous and fast enough for a job service; several
-//! processes may share one file (`busy_timeout`, short `IMMEDIATE`
-//! transactions for leases).
+//! webhooks, deliveries, usage, bulk downloads). Calls are synchronous and
+//! run on the blocking pool. Several processes may share one store: SQLite
+//! through `busy_timeout` and short `IMMEDIATE` transactions, PostgreSQL
+//! through `SELECT … FOR UPDATE SKIP LOCKED` when leasing jobs.
 
 mod bulk;
+pub mod db;
 mod events;
 mod jobs;
 mod tokens;
@@ -16,7 +19,7 @@ mod webhooks;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use rusqlite::Connection;
+use db::{vals, Backend, Db};
 
 pub use bulk::BulkRow;
 pub use events::EventRow;
@@ -36,13 +39,14 @@ use crate::ServiceError;
 /// ```
 #[derive(Clone)]
 pub struct Store {
-    conn: Arc<Mutex<Connection>>,
+    conn: Arc<Mutex<Backend>>,
+    pg: bool,
 }
 
 /// Version of the schema this build creates (`PRAGMA user_version`).
 pub const SCHEMA_VERSION: i64 = 1;
 
-const SCHEMA: &str = r#"
+const SQLITE_SCHEMA: &str = r#"
 CREATE TABLE IF NOT EXISTS users (
     id INTEGER PRIMARY KEY,
     uuid TEXT NOT NULL UNIQUE,
@@ -146,76 +150,244 @@ CREATE TABLE IF NOT EXISTS meta (
 );
 "#;
 
+const PG_SCHEMA: &str = r#"
+CREATE TABLE IF NOT EXISTS users (
+    id BIGSERIAL PRIMARY KEY,
+    uuid TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS tokens (
+    id BIGSERIAL PRIMARY KEY,
+    uuid TEXT NOT NULL UNIQUE,
+    user_id BIGINT NOT NULL REFERENCES users(id),
+    name TEXT,
+    hash TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    revoked BIGINT NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS jobs (
+    id BIGSERIAL PRIMARY KEY,
+    guid TEXT NOT NULL UNIQUE,
+    user_id BIGINT NOT NULL REFERENCES users(id),
+    url TEXT NOT NULL,
+    platform TEXT,
+    options TEXT NOT NULL,
+    secrets TEXT,
+    status TEXT NOT NULL,
+    sandbox BIGINT NOT NULL DEFAULT 0,
+    total_exported BIGINT NOT NULL DEFAULT 0,
+    total BIGINT,
+    error TEXT,
+    error_kind TEXT,
+    attempts BIGINT NOT NULL DEFAULT 0,
+    lease_owner TEXT,
+    lease_until BIGINT,
+    json_file TEXT,
+    xlsx_file TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    started_at TEXT,
+    finished_at TEXT
+);
+CREATE INDEX IF NOT EXISTS jobs_queue ON jobs(status, id);
+CREATE INDEX IF NOT EXISTS jobs_user ON jobs(user_id, id);
+CREATE TABLE IF NOT EXISTS events (
+    id BIGSERIAL PRIMARY KEY,
+    user_id BIGINT NOT NULL,
+    event TEXT NOT NULL,
+    guid TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS webhooks (
+    id BIGSERIAL PRIMARY KEY,
+    uuid TEXT NOT NULL UNIQUE,
+    user_id BIGINT NOT NULL REFERENCES users(id),
+    url TEXT NOT NULL,
+    events TEXT NOT NULL,
+    secret TEXT NOT NULL,
+    enabled BIGINT NOT NULL DEFAULT 1,
+    suspended BIGINT NOT NULL DEFAULT 0,
+    consecutive_failures BIGINT NOT NULL DEFAULT 0,
+    last_event_at TEXT,
+    events_count BIGINT NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS deliveries (
+    id BIGSERIAL PRIMARY KEY,
+    uuid TEXT NOT NULL UNIQUE,
+    webhook_id BIGINT NOT NULL REFERENCES webhooks(id) ON DELETE CASCADE,
+    event TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    state TEXT NOT NULL,
+    response_code BIGINT,
+    number_of_calls BIGINT NOT NULL DEFAULT 0,
+    next_attempt_at BIGINT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries(state, next_attempt_at);
+CREATE TABLE IF NOT EXISTS usage (
+    user_id BIGINT NOT NULL,
+    day TEXT NOT NULL,
+    platform TEXT NOT NULL,
+    requests BIGINT NOT NULL DEFAULT 0,
+    exports BIGINT NOT NULL DEFAULT 0,
+    records BIGINT NOT NULL DEFAULT 0,
+    PRIMARY KEY (user_id, day, platform)
+);
+CREATE TABLE IF NOT EXISTS bulk_downloads (
+    id BIGSERIAL PRIMARY KEY,
+    uuid TEXT NOT NULL UNIQUE,
+    user_id BIGINT NOT NULL,
+    guids TEXT NOT NULL,
+    status TEXT NOT NULL,
+    file_count BIGINT NOT NULL,
+    error TEXT,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+"#;
+
 impl Store {
-    /// Opens (creating if needed) the store at `path`.
+    /// Opens (creating if needed) the SQLite store at `path`.
     pub fn open(path: &Path) -> Result<Store, ServiceError> {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|e| {
                 ServiceError::Store(format!("cannot create {}: {e}", dir.display()))
             })?;
         }
-        let conn = Connection::open(path)?;
+        let conn = rusqlite::Connection::open(path)?;
         // WAL lets readers (API) and the writer (workers) proceed together;
         // busy_timeout lets several processes share the file.
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        conn.execute_batch(SCHEMA)?;
-        conn.pragma_update(None, "user_version", SCHEMA_VERSION)?;
-        Ok(Store {
-            conn: Arc::new(Mutex::new(conn)),
-        })
+        conn.execute_batch(SQLITE_SCHEMA)?;
+        Store::init(Backend::Sqlite(conn), false)
     }
 
-    /// The schema version recorded in the file.
+    /// Connects to a PostgreSQL store (`postgres://user:pass@host/db`), creating
+    /// the tables on first use. Must not be called from an async context
+    /// (use `spawn_blocking`): the client is synchronous.
+    pub fn connect_postgres(url: &str) -> Result<Store, ServiceError> {
+        let mut client = postgres::Client::connect(url, postgres::NoTls).map_err(|e| {
+            // The URL holds a password: never repeat it.
+            ServiceError::Store(format!(
+                "cannot connect to PostgreSQL at {}: {e}",
+                engine::redact_url(url)
+            ))
+        })?;
+        // Two processes starting at once must not both create the tables.
+        client.batch_execute("SELECT pg_advisory_lock(727272)")?;
+        let created = client.batch_execute(PG_SCHEMA);
+        client.batch_execute("SELECT pg_advisory_unlock(727272)")?;
+        created?;
+        Store::init(Backend::Postgres(db::PgConn::new(client)), true)
+    }
+
+    /// Opens the store named by `spec`: a `postgres://` URL, or a SQLite file path.
+    pub fn open_spec(spec: &str) -> Result<Store, ServiceError> {
+        if spec.starts_with("postgres://") || spec.starts_with("postgresql://") {
+            Store::connect_postgres(spec)
+        } else {
+            Store::open(Path::new(spec))
+        }
+    }
+
+    fn init(backend: Backend, pg: bool) -> Result<Store, ServiceError> {
+        let store = Store {
+            conn: Arc::new(Mutex::new(backend)),
+            pg,
+        };
+        store.set_meta("schema_version", &SCHEMA_VERSION.to_string())?;
+        Ok(store)
+    }
+
+    /// True when the store is PostgreSQL.
+    pub fn is_postgres(&self) -> bool {
+        self.pg
+    }
+
+    /// The schema version recorded in the store.
     pub fn schema_version(&self) -> Result<i64, ServiceError> {
-        self.with(|c| Ok(c.query_row("PRAGMA user_version", [], |r| r.get(0))?))
+        Ok(self
+            .meta("schema_version")?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0))
+    }
+
+    fn lock(&self) -> Result<std::sync::MutexGuard<'_, Backend>, ServiceError> {
+        self.conn
+            .lock()
+            .map_err(|_| ServiceError::Store("store lock poisoned".into()))
     }
 
     /// Runs `f` with the connection (synchronously; call from blocking contexts).
     pub(crate) fn with<T>(
         &self,
-        f: impl FnOnce(&mut Connection) -> Result<T, ServiceError>,
+        f: impl FnOnce(&mut dyn Db) -> Result<T, ServiceError>,
     ) -> Result<T, ServiceError> {
-        let mut guard = self
-            .conn
-            .lock()
-            .map_err(|_| ServiceError::Store("store lock poisoned".into()))?;
-        f(&mut guard)
+        self.lock()?.with(f)
     }
 
-    /// Runs `f` with the connection on the blocking pool.
+    /// Runs `f` in one transaction (write lock first on SQLite).
+    pub(crate) fn tx<T>(
+        &self,
+        f: impl FnOnce(&mut dyn Db) -> Result<T, ServiceError>,
+    ) -> Result<T, ServiceError> {
+        self.lock()?.tx(f)
+    }
+
+    /// Runs `f` with the store on the blocking pool.
     pub async fn call<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&mut Connection) -> Result<T, ServiceError> + Send + 'static,
+        f: impl FnOnce(&Store) -> Result<T, ServiceError> + Send + 'static,
     ) -> Result<T, ServiceError> {
         let store = self.clone();
-        tokio::task::spawn_blocking(move || store.with(f))
+        tokio::task::spawn_blocking(move || f(&store))
             .await
             .map_err(|e| ServiceError::Store(format!("store task failed: {e}")))?
     }
 
-    /// A value of the `meta` table (server secrets, first-run markers).
+    /// A value of the `meta` table (server secrets, schema version).
     pub fn meta(&self, key: &str) -> Result<Option<String>, ServiceError> {
         self.with(|c| {
-            use rusqlite::OptionalExtension;
-            Ok(
-                c.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
-                    .optional()?,
-            )
+            c.row("SELECT value FROM meta WHERE key = ?1", vals![key])?
+                .map(|r| r.text("value"))
+                .transpose()
         })
     }
 
     /// Sets a value of the `meta` table.
     pub fn set_meta(&self, key: &str, value: &str) -> Result<(), ServiceError> {
         self.with(|c| {
-            c.execute(
+            c.exec(
                 "INSERT INTO meta(key, value) VALUES (?1, ?2)
                  ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                [key, value],
+                vals![key, value],
             )?;
             Ok(())
+        })
+    }
+
+    /// Sets a value only if the key is unset; returns the value stored.
+    pub fn meta_or_insert(&self, key: &str, value: &str) -> Result<String, ServiceError> {
+        self.with(|c| {
+            c.exec(
+                "INSERT INTO meta(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO NOTHING",
+                vals![key, value],
+            )?;
+            c.row("SELECT value FROM meta WHERE key = ?1", vals![key])?
+                .map(|r| r.text("value"))
+                .transpose()?
+                .ok_or_else(|| ServiceError::Store(format!("meta {key} missing")))
         })
     }
 }

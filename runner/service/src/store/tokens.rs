@@ -1,8 +1,8 @@
 //! Users and their API tokens (stored as SHA-256 hashes only).
 
-use rusqlite::{params, OptionalExtension, Row};
 use serde::Serialize;
 
+use super::db::{vals, Row};
 use super::{now_text, Store};
 use crate::ServiceError;
 
@@ -36,17 +36,17 @@ pub struct TokenRow {
     pub created_at: String,
 }
 
-fn token_row(r: &Row) -> rusqlite::Result<TokenRow> {
-    let expires_at: String = r.get("expires_at")?;
+fn token_row(r: &Row) -> Result<TokenRow, ServiceError> {
+    let expires_at = r.text("expires_at")?;
     let is_expired = chrono::DateTime::parse_from_rfc3339(&expires_at)
         .map(|t| t < chrono::Utc::now())
         .unwrap_or(true);
     Ok(TokenRow {
-        uuid: r.get("uuid")?,
-        name: r.get("name")?,
+        uuid: r.text("uuid")?,
+        name: r.opt_text("name")?,
         expires_at,
         is_expired,
-        created_at: r.get("created_at")?,
+        created_at: r.text("created_at")?,
     })
 }
 
@@ -61,36 +61,45 @@ pub enum TokenLookup {
     Invalid,
 }
 
+fn user_row(r: &Row) -> Result<User, ServiceError> {
+    Ok(User {
+        id: r.i64("id")?,
+        uuid: r.text("uuid")?,
+        name: r.text("name")?,
+    })
+}
+
 impl Store {
     /// Returns the user called `name`, creating it on first use.
     pub fn user_named(&self, name: &str) -> Result<User, ServiceError> {
-        self.with(|c| {
-            let found = c
-                .query_row(
-                    "SELECT id, uuid, name FROM users WHERE name = ?1",
-                    [name],
-                    |r| {
-                        Ok(User {
-                            id: r.get(0)?,
-                            uuid: r.get(1)?,
-                            name: r.get(2)?,
-                        })
-                    },
-                )
-                .optional()?;
-            if let Some(u) = found {
-                return Ok(u);
+        self.tx(|c| {
+            if let Some(r) = c.row(
+                "SELECT id, uuid, name FROM users WHERE name = ?1",
+                vals![name],
+            )? {
+                return user_row(&r);
             }
             let uuid = uuid::Uuid::new_v4().to_string();
-            c.execute(
-                "INSERT INTO users(uuid, name, created_at) VALUES (?1, ?2, ?3)",
-                params![uuid, name, now_text()],
-            )?;
-            Ok(User {
-                id: c.last_insert_rowid(),
-                uuid,
-                name: name.to_string(),
-            })
+            let r = c
+                .row(
+                    "INSERT INTO users(uuid, name, created_at) VALUES (?1, ?2, ?3)
+                     RETURNING id, uuid, name",
+                    vals![uuid, name, now_text()],
+                )?
+                .ok_or_else(|| ServiceError::Store("user insert returned nothing".into()))?;
+            user_row(&r)
+        })
+    }
+
+    /// The user with this uuid.
+    pub fn user_by_uuid(&self, uuid: &str) -> Result<Option<User>, ServiceError> {
+        self.with(|c| {
+            c.row(
+                "SELECT id, uuid, name FROM users WHERE uuid = ?1",
+                vals![uuid],
+            )?
+            .map(|r| user_row(&r))
+            .transpose()
         })
     }
 
@@ -108,10 +117,10 @@ impl Store {
             .to_rfc3339_opts(chrono::SecondsFormat::Secs, false);
         let uuid = uuid::Uuid::new_v4().to_string();
         self.with(|c| {
-            c.execute(
+            c.exec(
                 "INSERT INTO tokens(uuid, user_id, name, hash, created_at, expires_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![uuid, user.id, name, hash, created, expires],
+                vals![&uuid, user.id, name, hash, &created, &expires],
             )?;
             Ok(())
         })?;
@@ -126,40 +135,26 @@ impl Store {
 
     /// Finds the token with this hash.
     pub fn lookup_token(&self, hash: &str) -> Result<TokenLookup, ServiceError> {
-        self.with(|c| {
-            let row = c
-                .query_row(
-                    "SELECT t.uuid, t.expires_at, t.revoked, u.id, u.uuid, u.name
-                     FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.hash = ?1",
-                    [hash],
-                    |r| {
-                        Ok((
-                            r.get::<_, String>(0)?,
-                            r.get::<_, String>(1)?,
-                            r.get::<_, i64>(2)?,
-                            User {
-                                id: r.get(3)?,
-                                uuid: r.get(4)?,
-                                name: r.get(5)?,
-                            },
-                        ))
-                    },
-                )
-                .optional()?;
-            Ok(match row {
-                None => TokenLookup::Invalid,
-                Some((_, _, revoked, _)) if revoked != 0 => TokenLookup::Invalid,
-                Some((uuid, expires, _, user)) => {
-                    let expired = chrono::DateTime::parse_from_rfc3339(&expires)
-                        .map(|t| t < chrono::Utc::now())
-                        .unwrap_or(true);
-                    if expired {
-                        TokenLookup::Expired
-                    } else {
-                        TokenLookup::Valid(user, uuid)
-                    }
-                }
-            })
+        let row = self.with(|c| {
+            c.row(
+                "SELECT t.uuid AS token_uuid, t.expires_at, t.revoked, u.id, u.uuid, u.name
+                 FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.hash = ?1",
+                vals![hash],
+            )
+        })?;
+        let Some(r) = row else {
+            return Ok(TokenLookup::Invalid);
+        };
+        if r.flag("revoked")? {
+            return Ok(TokenLookup::Invalid);
+        }
+        let expired = chrono::DateTime::parse_from_rfc3339(&r.text("expires_at")?)
+            .map(|t| t < chrono::Utc::now())
+            .unwrap_or(true);
+        Ok(if expired {
+            TokenLookup::Expired
+        } else {
+            TokenLookup::Valid(user_row(&r)?, r.text("token_uuid")?)
         })
     }
 
@@ -171,41 +166,38 @@ impl Store {
         limit: u32,
     ) -> Result<Vec<TokenRow>, ServiceError> {
         let offset = (page.saturating_sub(1) as i64) * limit as i64;
-        let uid = user.id;
         self.with(|c| {
-            let mut st = c.prepare(
+            c.rows(
                 "SELECT uuid, name, expires_at, created_at FROM tokens
                  WHERE user_id = ?1 AND revoked = 0
                  ORDER BY expires_at DESC, id DESC LIMIT ?2 OFFSET ?3",
-            )?;
-            let rows = st
-                .query_map(params![uid, limit, offset], token_row)?
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok(rows)
+                vals![user.id, limit, offset],
+            )?
+            .iter()
+            .map(token_row)
+            .collect()
         })
     }
 
     /// One of a user's tokens.
     pub fn get_token(&self, user: &User, uuid: &str) -> Result<Option<TokenRow>, ServiceError> {
-        let uid = user.id;
         self.with(|c| {
-            Ok(c.query_row(
+            c.row(
                 "SELECT uuid, name, expires_at, created_at FROM tokens
                  WHERE user_id = ?1 AND uuid = ?2 AND revoked = 0",
-                params![uid, uuid],
-                token_row,
-            )
-            .optional()?)
+                vals![user.id, uuid],
+            )?
+            .map(|r| token_row(&r))
+            .transpose()
         })
     }
 
     /// Revokes one of a user's tokens; false when it is not theirs or unknown.
     pub fn revoke_token(&self, user: &User, uuid: &str) -> Result<bool, ServiceError> {
-        let uid = user.id;
         self.with(|c| {
-            Ok(c.execute(
+            Ok(c.exec(
                 "UPDATE tokens SET revoked = 1 WHERE user_id = ?1 AND uuid = ?2 AND revoked = 0",
-                params![uid, uuid],
+                vals![user.id, uuid],
             )? > 0)
         })
     }

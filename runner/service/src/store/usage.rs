@@ -1,8 +1,8 @@
 //! Usage counters per user, day and platform.
 
-use rusqlite::params;
 use serde::Serialize;
 
+use super::db::vals;
 use super::Store;
 use crate::ServiceError;
 
@@ -36,14 +36,14 @@ impl Store {
         records: i64,
     ) -> Result<(), ServiceError> {
         self.with(|c| {
-            c.execute(
+            c.exec(
                 "INSERT INTO usage(user_id, day, platform, requests, exports, records)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)
                  ON CONFLICT(user_id, day, platform) DO UPDATE SET
-                    requests = requests + excluded.requests,
-                    exports = exports + excluded.exports,
-                    records = records + excluded.records",
-                params![user_id, today(), platform, requests, exports, records],
+                    requests = usage.requests + excluded.requests,
+                    exports = usage.exports + excluded.exports,
+                    records = usage.records + excluded.records",
+                vals![user_id, today(), platform, requests, exports, records],
             )?;
             Ok(())
         })
@@ -55,22 +55,22 @@ impl Store {
             .format("%Y-%m-%d")
             .to_string();
         self.with(|c| {
-            let mut st = c.prepare(
+            c.rows(
                 "SELECT day, platform, requests, exports, records FROM usage
                  WHERE user_id = ?1 AND day > ?2 ORDER BY day DESC, platform",
-            )?;
-            let rows = st
-                .query_map(params![user_id, since], |r| {
-                    Ok(UsageDay {
-                        day: r.get(0)?,
-                        platform: r.get(1)?,
-                        requests: r.get(2)?,
-                        exports: r.get(3)?,
-                        records: r.get(4)?,
-                    })
-                })?
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok(rows)
+                vals![user_id, since],
+            )?
+            .iter()
+            .map(|r| {
+                Ok(UsageDay {
+                    day: r.text("day")?,
+                    platform: r.text("platform")?,
+                    requests: r.i64("requests")?,
+                    exports: r.i64("exports")?,
+                    records: r.i64("records")?,
+                })
+            })
+            .collect()
         })
     }
 }

@@ -1,8 +1,8 @@
 //! Webhooks and their deliveries (the delivery queue with retries).
 
-use rusqlite::{params, OptionalExtension, Row};
 use serde::Serialize;
 
+use super::db::{vals, Db, Row};
 use super::{now_ms, now_text, Store};
 use crate::ServiceError;
 
@@ -42,14 +42,14 @@ pub struct WebhookRow {
     pub secret: String,
 }
 
-fn webhook_row(r: &Row) -> rusqlite::Result<WebhookRow> {
-    let events: String = r.get("events")?;
-    let enabled = r.get::<_, i64>("enabled")? != 0;
-    let suspended = r.get::<_, i64>("suspended")? != 0;
+fn webhook_row(r: &Row) -> Result<WebhookRow, ServiceError> {
+    let events = r.text("events")?;
+    let enabled = r.flag("enabled")?;
+    let suspended = r.flag("suspended")?;
     Ok(WebhookRow {
-        id: r.get("id")?,
-        uuid: r.get("uuid")?,
-        url: r.get("url")?,
+        id: r.i64("id")?,
+        uuid: r.text("uuid")?,
+        url: r.text("url")?,
         events: serde_json::from_str(&events).unwrap_or_default(),
         status: if suspended {
             2
@@ -60,10 +60,10 @@ fn webhook_row(r: &Row) -> rusqlite::Result<WebhookRow> {
         },
         enabled: enabled && !suspended,
         is_suspended: suspended,
-        last_event_at: r.get("last_event_at")?,
-        events_count: r.get("events_count")?,
-        created_at: r.get("created_at")?,
-        secret: r.get("secret")?,
+        last_event_at: r.opt_text("last_event_at")?,
+        events_count: r.i64("events_count")?,
+        created_at: r.text("created_at")?,
+        secret: r.text("secret")?,
     })
 }
 
@@ -99,19 +99,23 @@ pub struct DeliveryRow {
     pub payload: String,
 }
 
-fn delivery_row(r: &Row) -> rusqlite::Result<DeliveryRow> {
+fn delivery_row(r: &Row) -> Result<DeliveryRow, ServiceError> {
     Ok(DeliveryRow {
-        id: r.get("id")?,
-        uuid: r.get("uuid")?,
-        event: r.get("event")?,
-        message_id: r.get("message_id")?,
-        response_code: r.get("response_code")?,
-        number_of_calls: r.get("number_of_calls")?,
-        state: r.get("state")?,
-        created_at: r.get("created_at")?,
-        webhook_id: r.get("webhook_id")?,
-        payload: r.get("payload")?,
+        id: r.i64("id")?,
+        uuid: r.text("uuid")?,
+        event: r.text("event")?,
+        message_id: r.text("message_id")?,
+        response_code: r.opt_i64("response_code")?,
+        number_of_calls: r.i64("number_of_calls")?,
+        state: r.text("state")?,
+        created_at: r.text("created_at")?,
+        webhook_id: r.i64("webhook_id")?,
+        payload: r.text("payload")?,
     })
+}
+
+fn one_hook(r: Option<Row>) -> Result<Option<WebhookRow>, ServiceError> {
+    r.map(|r| webhook_row(&r)).transpose()
 }
 
 const WCOLS: &str =
@@ -144,35 +148,27 @@ impl Store {
         let uuid = uuid::Uuid::new_v4().to_string();
         let events = serde_json::to_string(events).unwrap_or_else(|_| "[]".into());
         self.with(|c| {
-            c.execute(
-                "INSERT INTO webhooks(uuid, user_id, url, events, secret, enabled, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![
-                    uuid,
-                    user_id,
-                    url,
-                    events,
-                    secret,
-                    enabled as i64,
-                    now_text()
-                ],
-            )?;
-            Ok(c.query_row(
-                &format!("SELECT {WCOLS} FROM webhooks WHERE uuid = ?1"),
-                [&uuid],
-                webhook_row,
-            )?)
+            one_hook(c.row(
+                &format!(
+                    "INSERT INTO webhooks(uuid, user_id, url, events, secret, enabled, created_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING {WCOLS}"
+                ),
+                vals![uuid, user_id, url, events, secret, enabled, now_text()],
+            )?)?
+            .ok_or_else(|| ServiceError::Store("webhook insert returned nothing".into()))
         })
     }
 
     /// Number of a user's webhooks.
     pub fn count_webhooks(&self, user_id: i64) -> Result<i64, ServiceError> {
         self.with(|c| {
-            Ok(c.query_row(
-                "SELECT COUNT(*) FROM webhooks WHERE user_id = ?1",
-                [user_id],
-                |r| r.get(0),
-            )?)
+            c.row(
+                "SELECT COUNT(*) AS n FROM webhooks WHERE user_id = ?1",
+                vals![user_id],
+            )?
+            .map(|r| r.i64("n"))
+            .transpose()
+            .map(|n| n.unwrap_or(0))
         })
     }
 
@@ -183,12 +179,10 @@ impl Store {
         uuid: &str,
     ) -> Result<Option<WebhookRow>, ServiceError> {
         self.with(|c| {
-            Ok(c.query_row(
+            one_hook(c.row(
                 &format!("SELECT {WCOLS} FROM webhooks WHERE uuid = ?1 AND user_id = ?2"),
-                params![uuid, user_id],
-                webhook_row,
-            )
-            .optional()?)
+                vals![uuid, user_id],
+            )?)
         })
     }
 
@@ -203,14 +197,16 @@ impl Store {
         let offset = (page.saturating_sub(1) as i64) * limit as i64;
         let pattern = format!("%{}%", query.unwrap_or(""));
         self.with(|c| {
-            let mut st = c.prepare(&format!(
-                "SELECT {WCOLS} FROM webhooks WHERE user_id = ?1 AND url LIKE ?2
-                 ORDER BY id DESC LIMIT ?3 OFFSET ?4"
-            ))?;
-            let rows = st
-                .query_map(params![user_id, pattern, limit, offset], webhook_row)?
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok(rows)
+            c.rows(
+                &format!(
+                    "SELECT {WCOLS} FROM webhooks WHERE user_id = ?1 AND url LIKE ?2
+                     ORDER BY id DESC LIMIT ?3 OFFSET ?4"
+                ),
+                vals![user_id, pattern, limit, offset],
+            )?
+            .iter()
+            .map(webhook_row)
+            .collect()
         })
     }
 
@@ -221,44 +217,40 @@ impl Store {
         uuid: &str,
         patch: WebhookPatch,
     ) -> Result<Option<WebhookRow>, ServiceError> {
-        self.with(|c| {
-            let tx = c.transaction()?;
-            let exists: Option<i64> = tx
-                .query_row(
+        self.tx(|c| {
+            let Some(id) = c
+                .row(
                     "SELECT id FROM webhooks WHERE uuid = ?1 AND user_id = ?2",
-                    params![uuid, user_id],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            let Some(id) = exists else {
+                    vals![uuid, user_id],
+                )?
+                .map(|r| r.i64("id"))
+                .transpose()?
+            else {
                 return Ok(None);
             };
             if let Some(u) = &patch.url {
-                tx.execute("UPDATE webhooks SET url = ?1 WHERE id = ?2", params![u, id])?;
+                c.exec("UPDATE webhooks SET url = ?1 WHERE id = ?2", vals![u, id])?;
             }
             if let Some(e) = &patch.events {
                 let e = serde_json::to_string(e).unwrap_or_else(|_| "[]".into());
-                tx.execute(
+                c.exec(
                     "UPDATE webhooks SET events = ?1 WHERE id = ?2",
-                    params![e, id],
+                    vals![e, id],
                 )?;
             }
             if let Some(s) = &patch.secret {
-                tx.execute(
+                c.exec(
                     "UPDATE webhooks SET secret = ?1 WHERE id = ?2",
-                    params![s, id],
+                    vals![s, id],
                 )?;
             }
             if let Some(on) = patch.enabled {
-                set_enabled(&tx, id, on)?;
+                set_enabled(c, id, on)?;
             }
-            let row = tx.query_row(
+            one_hook(c.row(
                 &format!("SELECT {WCOLS} FROM webhooks WHERE id = ?1"),
-                [id],
-                webhook_row,
-            )?;
-            tx.commit()?;
-            Ok(Some(row))
+                vals![id],
+            )?)
         })
     }
 
@@ -274,30 +266,28 @@ impl Store {
         let on = !w.enabled;
         self.with(|c| {
             set_enabled(c, w.id, on)?;
-            Ok(c.query_row(
+            one_hook(c.row(
                 &format!("SELECT {WCOLS} FROM webhooks WHERE id = ?1"),
-                [w.id],
-                webhook_row,
-            )
-            .optional()?)
+                vals![w.id],
+            )?)
         })
     }
 
     /// Deletes a webhook and its deliveries.
     pub fn delete_webhook(&self, user_id: i64, uuid: &str) -> Result<bool, ServiceError> {
-        self.with(|c| {
-            let tx = c.transaction()?;
-            let id: Option<i64> = tx
-                .query_row(
+        self.tx(|c| {
+            let Some(id) = c
+                .row(
                     "SELECT id FROM webhooks WHERE uuid = ?1 AND user_id = ?2",
-                    params![uuid, user_id],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            let Some(id) = id else { return Ok(false) };
-            tx.execute("DELETE FROM deliveries WHERE webhook_id = ?1", [id])?;
-            tx.execute("DELETE FROM webhooks WHERE id = ?1", [id])?;
-            tx.commit()?;
+                    vals![uuid, user_id],
+                )?
+                .map(|r| r.i64("id"))
+                .transpose()?
+            else {
+                return Ok(false);
+            };
+            c.exec("DELETE FROM deliveries WHERE webhook_id = ?1", vals![id])?;
+            c.exec("DELETE FROM webhooks WHERE id = ?1", vals![id])?;
             Ok(true)
         })
     }
@@ -309,94 +299,74 @@ impl Store {
         event: &str,
         body_for: impl Fn(&str) -> String,
     ) -> Result<usize, ServiceError> {
-        let hooks: Vec<WebhookRow> = self.with(|c| {
-            let mut st = c.prepare(&format!(
-                "SELECT {WCOLS} FROM webhooks WHERE user_id = ?1 AND enabled = 1 AND suspended = 0"
-            ))?;
-            let rows = st
-                .query_map([user_id], webhook_row)?
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok(rows)
-        })?;
-        let mut n = 0;
-        for h in hooks.iter().filter(|h| h.events.iter().any(|e| e == event)) {
-            let message_id = format!("msg_{}", uuid::Uuid::new_v4().simple());
-            let body = body_for(&message_id);
-            self.with(|c| {
-                c.execute(
+        self.with(|c| {
+            let hooks: Vec<WebhookRow> = c
+                .rows(
+                    &format!("SELECT {WCOLS} FROM webhooks WHERE user_id = ?1 AND enabled = 1 AND suspended = 0"),
+                    vals![user_id],
+                )?
+                .iter()
+                .map(webhook_row)
+                .collect::<Result<_, _>>()?;
+            let mut n = 0;
+            for h in hooks.iter().filter(|h| h.events.iter().any(|e| e == event)) {
+                let message_id = format!("msg_{}", uuid::Uuid::new_v4().simple());
+                let body = body_for(&message_id);
+                c.exec(
                     "INSERT INTO deliveries(uuid, webhook_id, event, message_id, payload, state,
                         next_attempt_at, created_at)
                      VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6, ?7)",
-                    params![
-                        uuid::Uuid::new_v4().to_string(),
-                        h.id,
-                        event,
-                        message_id,
-                        body,
-                        now_ms(),
-                        now_text()
-                    ],
+                    vals![uuid::Uuid::new_v4().to_string(), h.id, event, message_id, body, now_ms(), now_text()],
                 )?;
-                Ok(())
-            })?;
-            n += 1;
-        }
-        Ok(n)
+                n += 1;
+            }
+            Ok(n)
+        })
     }
 
-    /// Deliveries due now (pending, time reached, webhook live), with their webhook.
-    pub fn due_deliveries(
-        &self,
-        limit: u32,
-    ) -> Result<Vec<(DeliveryRow, WebhookRow)>, ServiceError> {
-        let ds: Vec<DeliveryRow> = self.with(|c| {
-            let mut st = c.prepare(&format!(
-                "SELECT {DCOLS} FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id
-                 WHERE d.state = 'pending' AND d.next_attempt_at <= ?1
-                   AND w.enabled = 1 AND w.suspended = 0
-                 ORDER BY d.next_attempt_at LIMIT ?2"
-            ))?;
-            let rows = st
-                .query_map(params![now_ms(), limit], delivery_row)?
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok(rows)
-        })?;
-        let mut out = Vec::with_capacity(ds.len());
-        for d in ds {
-            let w = self.with(|c| {
-                Ok(c.query_row(
-                    &format!("SELECT {WCOLS} FROM webhooks WHERE id = ?1"),
-                    [d.webhook_id],
-                    webhook_row,
-                )?)
-            })?;
-            out.push((d, w));
-        }
-        Ok(out)
-    }
-
-    /// Claims up to `limit` due deliveries for `hold_ms` (so another process
-    /// does not send them too) and returns them with their webhook.
+    /// Claims up to `limit` due deliveries (pending, time reached, webhook live)
+    /// for `hold_ms`, so another process does not send them too, and returns
+    /// them with their webhook.
     pub fn claim_due_deliveries(
         &self,
         limit: u32,
         hold_ms: i64,
     ) -> Result<Vec<(DeliveryRow, WebhookRow)>, ServiceError> {
-        let due = self.due_deliveries(limit)?;
-        let mut claimed = Vec::with_capacity(due.len());
-        for (d, w) in due {
-            let got = self.with(|c| {
-                Ok(c.execute(
-                    "UPDATE deliveries SET next_attempt_at = ?1
-                     WHERE id = ?2 AND state = 'pending' AND next_attempt_at <= ?3",
-                    params![now_ms() + hold_ms, d.id, now_ms()],
-                )? > 0)
-            })?;
-            if got {
-                claimed.push((d, w));
+        self.tx(|c| {
+            let now = now_ms();
+            let lock = if c.is_pg() {
+                " FOR UPDATE OF d SKIP LOCKED"
+            } else {
+                ""
+            };
+            let ds: Vec<DeliveryRow> = c
+                .rows(
+                    &format!(
+                        "SELECT {DCOLS} FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id
+                         WHERE d.state = 'pending' AND d.next_attempt_at <= ?1
+                           AND w.enabled = 1 AND w.suspended = 0
+                         ORDER BY d.next_attempt_at LIMIT ?2{lock}"
+                    ),
+                    vals![now, limit],
+                )?
+                .iter()
+                .map(delivery_row)
+                .collect::<Result<_, _>>()?;
+            let mut out = Vec::with_capacity(ds.len());
+            for d in ds {
+                c.exec(
+                    "UPDATE deliveries SET next_attempt_at = ?1 WHERE id = ?2",
+                    vals![now + hold_ms, d.id],
+                )?;
+                let w = one_hook(c.row(
+                    &format!("SELECT {WCOLS} FROM webhooks WHERE id = ?1"),
+                    vals![d.webhook_id],
+                )?)?
+                .ok_or_else(|| ServiceError::Store("delivery without webhook".into()))?;
+                out.push((d, w));
             }
-        }
-        Ok(claimed)
+            Ok(out)
+        })
     }
 
     /// Records a delivery attempt. On failure the delivery is retried at
@@ -409,8 +379,7 @@ impl Store {
         ok: bool,
         retry_at_ms: Option<i64>,
     ) -> Result<(), ServiceError> {
-        self.with(|c| {
-            let tx = c.transaction()?;
+        self.tx(|c| {
             let state = if ok {
                 "delivered"
             } else if retry_at_ms.is_some() {
@@ -418,27 +387,26 @@ impl Store {
             } else {
                 "failed"
             };
-            tx.execute(
+            c.exec(
                 "UPDATE deliveries SET state = ?1, response_code = ?2,
                     number_of_calls = number_of_calls + 1, next_attempt_at = ?3
                  WHERE id = ?4",
-                params![state, code, retry_at_ms.unwrap_or(0), delivery.id],
+                vals![state, code, retry_at_ms.unwrap_or(0), delivery.id],
             )?;
             if ok {
-                tx.execute(
+                c.exec(
                     "UPDATE webhooks SET consecutive_failures = 0, last_event_at = ?1,
                         events_count = events_count + 1 WHERE id = ?2",
-                    params![now_text(), delivery.webhook_id],
+                    vals![now_text(), delivery.webhook_id],
                 )?;
             } else {
-                tx.execute(
+                c.exec(
                     "UPDATE webhooks SET consecutive_failures = consecutive_failures + 1,
                         suspended = CASE WHEN consecutive_failures + 1 >= ?1 THEN 1 ELSE suspended END
                      WHERE id = ?2",
-                    params![SUSPEND_AFTER, delivery.webhook_id],
+                    vals![SUSPEND_AFTER, delivery.webhook_id],
                 )?;
             }
-            tx.commit()?;
             Ok(())
         })
     }
@@ -454,21 +422,28 @@ impl Store {
         limit: u32,
     ) -> Result<Vec<DeliveryRow>, ServiceError> {
         let offset = (page.saturating_sub(1) as i64) * limit as i64;
-        self.with(|c| {
-            let mut st = c.prepare(&format!(
-                "SELECT {DCOLS} FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id
-                 WHERE w.user_id = ?1 AND (?2 IS NULL OR w.uuid = ?2)
-                   AND (?3 IS NULL OR d.event = ?3) AND (?4 IS NULL OR d.message_id = ?4)
-                 ORDER BY d.id DESC LIMIT ?5 OFFSET ?6"
-            ))?;
-            let rows = st
-                .query_map(
-                    params![user_id, webhook_uuid, event, message_id, limit, offset],
-                    delivery_row,
-                )?
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok(rows)
-        })
+        let mut sql = format!(
+            "SELECT {DCOLS} FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id WHERE w.user_id = ?1"
+        );
+        let mut params = vec![super::db::Val::from(user_id)];
+        for (col, v) in [
+            ("w.uuid", webhook_uuid),
+            ("d.event", event),
+            ("d.message_id", message_id),
+        ] {
+            if let Some(v) = v {
+                params.push(v.into());
+                sql.push_str(&format!(" AND {col} = ?{}", params.len()));
+            }
+        }
+        params.push(limit.into());
+        params.push(offset.into());
+        sql.push_str(&format!(
+            " ORDER BY d.id DESC LIMIT ?{} OFFSET ?{}",
+            params.len() - 1,
+            params.len()
+        ));
+        self.with(|c| c.rows(&sql, &params)?.iter().map(delivery_row).collect())
     }
 
     /// Queues a user's delivery for another attempt now; `None` when not theirs.
@@ -478,20 +453,17 @@ impl Store {
         uuid: &str,
     ) -> Result<Option<WebhookRow>, ServiceError> {
         self.with(|c| {
-            let hook = c
-                .query_row(
-                    "SELECT w.id, w.uuid, w.url, w.events, w.enabled, w.suspended, w.last_event_at,
-                            w.events_count, w.created_at, w.secret
-                         FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id
-                         WHERE d.uuid = ?1 AND w.user_id = ?2",
-                    params![uuid, user_id],
-                    webhook_row,
-                )
-                .optional()?;
+            let hook = one_hook(c.row(
+                "SELECT w.id, w.uuid, w.url, w.events, w.enabled, w.suspended, w.last_event_at,
+                    w.events_count, w.created_at, w.secret
+                 FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id
+                 WHERE d.uuid = ?1 AND w.user_id = ?2",
+                vals![uuid, user_id],
+            )?)?;
             if hook.is_some() {
-                c.execute(
+                c.exec(
                     "UPDATE deliveries SET state = 'pending', next_attempt_at = ?1 WHERE uuid = ?2",
-                    params![now_ms(), uuid],
+                    vals![now_ms(), uuid],
                 )?;
             }
             Ok(hook)
@@ -501,31 +473,35 @@ impl Store {
     /// Totals for the delivery summary: (webhooks, active, events, delivered, failed).
     pub fn webhook_summary(&self, user_id: i64) -> Result<(i64, i64, i64, i64, i64), ServiceError> {
         self.with(|c| {
-            let (total, active): (i64, i64) = c.query_row(
-                "SELECT COUNT(*), COALESCE(SUM(enabled = 1 AND suspended = 0), 0)
-                 FROM webhooks WHERE user_id = ?1",
-                [user_id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )?;
-            let (events, ok, failed): (i64, i64, i64) = c.query_row(
-                "SELECT COUNT(*), COALESCE(SUM(d.state = 'delivered'), 0),
-                    COALESCE(SUM(d.state = 'failed'), 0)
-                 FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id WHERE w.user_id = ?1",
-                [user_id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )?;
-            Ok((total, active, events, ok, failed))
+            let a = c
+                .row(
+                    "SELECT COUNT(*) AS total,
+                        CAST(COALESCE(SUM(CASE WHEN enabled = 1 AND suspended = 0 THEN 1 ELSE 0 END), 0) AS BIGINT) AS active
+                     FROM webhooks WHERE user_id = ?1",
+                    vals![user_id],
+                )?
+                .ok_or_else(|| ServiceError::Store("count returned nothing".into()))?;
+            let b = c
+                .row(
+                    "SELECT COUNT(*) AS events,
+                        CAST(COALESCE(SUM(CASE WHEN d.state = 'delivered' THEN 1 ELSE 0 END), 0) AS BIGINT) AS ok,
+                        CAST(COALESCE(SUM(CASE WHEN d.state = 'failed' THEN 1 ELSE 0 END), 0) AS BIGINT) AS failed
+                     FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id WHERE w.user_id = ?1",
+                    vals![user_id],
+                )?
+                .ok_or_else(|| ServiceError::Store("count returned nothing".into()))?;
+            Ok((a.i64("total")?, a.i64("active")?, b.i64("events")?, b.i64("ok")?, b.i64("failed")?))
         })
     }
 }
 
-fn set_enabled(c: &rusqlite::Connection, id: i64, on: bool) -> rusqlite::Result<usize> {
+fn set_enabled(c: &mut dyn Db, id: i64, on: bool) -> Result<u64, ServiceError> {
     if on {
-        c.execute(
+        c.exec(
             "UPDATE webhooks SET enabled = 1, suspended = 0, consecutive_failures = 0 WHERE id = ?1",
-            [id],
+            vals![id],
         )
     } else {
-        c.execute("UPDATE webhooks SET enabled = 0 WHERE id = ?1", [id])
+        c.exec("UPDATE webhooks SET enabled = 0 WHERE id = ?1", vals![id])
     }
 }

@@ -149,3 +149,35 @@ impl Harness {
 pub fn steam_url(appid: u64) -> String {
     format!("https://store.steampowered.com/app/{appid}/Game/")
 }
+
+impl Harness {
+    /// Like [`Harness::start`], with the token made by `make_token(data_dir)`
+    /// (for stores that are not the default SQLite file).
+    pub async fn start_with_token(
+        apps: Vec<SynthApp>,
+        page_delay_ms: u64,
+        tweak: impl FnOnce(&mut service::ServiceConfig),
+        make_token: impl FnOnce(&std::path::Path) -> String + Send + 'static,
+    ) -> Harness {
+        let fixture = steam(apps, page_delay_ms);
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = config(dir.path(), &fixture);
+        tweak(&mut c);
+        let p = dir.path().to_path_buf();
+        let token = tokio::task::spawn_blocking(move || make_token(&p))
+            .await
+            .unwrap();
+        let server = service::Server::start(c, "127.0.0.1:0".parse().unwrap())
+            .await
+            .unwrap();
+        let base = format!("http://{}", server.addr());
+        Harness {
+            fixture,
+            server: Some(server),
+            base,
+            token,
+            client: reqwest::Client::new(),
+            dir,
+        }
+    }
+}
