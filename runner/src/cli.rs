@@ -22,6 +22,8 @@ pub enum Command {
     Demo(DemoArgs),
     /// List platforms and their status, or say which adapter claims a URL.
     Platforms(PlatformsArgs),
+    /// Compare the offline sentiment analyzer with human scores in a TSV file.
+    EvalSentiment(crate::eval::EvalArgs),
     /// Run the job service: the ExportComments v3-compatible API plus workers.
     Serve(Box<crate::serve::ServeArgs>),
     /// Run workers only (extra machines sharing the service's store).
@@ -115,6 +117,9 @@ pub struct ExportArgs {
     /// Detect the language of records whose platform does not give one (whatlang, offline).
     #[arg(long)]
     pub detect_language: bool,
+    /// Score every record's sentiment offline (VADER-method lexicon; emoji only for non-English records).
+    #[arg(long)]
+    pub sentiment: bool,
     /// Only records in this language, on platforms that filter by language (e.g. `en`, `ja`).
     #[arg(long)]
     pub language: Option<String>,

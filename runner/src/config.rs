@@ -42,6 +42,7 @@ pub struct ConfigFile {
     pub sort: Option<String>,
     pub language: Option<String>,
     pub detect_language: Option<bool>,
+    pub sentiment: Option<bool>,
     pub parallel_requests: Option<usize>,
     pub concurrency: Option<usize>,
     pub proxy: Option<String>,
@@ -86,6 +87,7 @@ pub struct Resolved {
     pub concurrency: usize,
     pub dedup_store: Option<PathBuf>,
     pub detect_language: bool,
+    pub sentiment: bool,
 }
 
 fn split_pair<'a>(s: &'a str, what: &str) -> Result<(&'a str, &'a str)> {
@@ -267,6 +269,7 @@ impl Resolved {
             concurrency: args.concurrency.or(file.concurrency).unwrap_or(8).max(1),
             dedup_store: args.dedup_store.clone().or(file.dedup_store.clone()),
             detect_language: args.detect_language || file.detect_language.unwrap_or(false),
+            sentiment: args.sentiment || file.sentiment.unwrap_or(false),
         })
     }
 }
