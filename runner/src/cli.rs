@@ -30,6 +30,23 @@ pub enum Command {
     Worker(Box<crate::serve::ServeArgs>),
     /// Manage API tokens of the job service.
     Token(crate::serve::TokenArgs),
+    /// Create an export job (against --server, or in-process); --wait, --download.
+    #[command(alias = "create")]
+    Export(Box<crate::client_cmds::ExportCmd>),
+    /// Show a job's status; --wait until it ends.
+    #[command(alias = "check")]
+    Status(Box<crate::client_cmds::StatusCmd>),
+    /// List export jobs, newest first.
+    #[command(alias = "ls")]
+    List(Box<crate::client_cmds::ListCmd>),
+    /// Download a done job's XLSX file, or its records with --json-data.
+    #[command(alias = "dl")]
+    Download(Box<crate::client_cmds::DownloadCmd>),
+    /// Check the connection and the token.
+    Ping(Box<crate::client_cmds::PingCmd>),
+    /// Run the MCP server over stdio (tools: export_comments, check_export, list_exports,
+    /// download_export, detect_platform, list_platforms).
+    Mcp(Box<crate::client::ClientArgs>),
 }
 
 /// Options of `runner batch`.

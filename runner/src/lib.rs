@@ -2,10 +2,13 @@
 //! (argument parsing, config, progress display, exit codes).
 
 mod cli;
+mod client;
+mod client_cmds;
 mod config;
 mod cookies;
 mod demo;
 mod eval;
+mod mcp;
 mod progress;
 mod serve;
 mod table;
@@ -105,6 +108,12 @@ async fn run(cli: Cli) -> Result<u8> {
         Command::Worker(args) => {
             serve::serve(*args, false, &known_keys(&adapters::registry())).await
         }
+        Command::Export(cmd) => client_cmds::export(*cmd).await,
+        Command::Status(cmd) => client_cmds::status(*cmd).await,
+        Command::List(cmd) => client_cmds::list(*cmd).await,
+        Command::Download(cmd) => client_cmds::download(*cmd).await,
+        Command::Ping(cmd) => client_cmds::ping(*cmd).await,
+        Command::Mcp(args) => mcp::run(*args).await,
         Command::Token(args) => tokio::task::spawn_blocking(move || serve::token(args))
             .await
             .context("token command failed")?,
