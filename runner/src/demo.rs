@@ -44,6 +44,10 @@ const DEMO: &[(&str, Expect)] = &[
     ("https://news.ycombinator.com/item?id=8002", Expect::Done),
     ("https://www.bilibili.com/video/BV1rs411o73q", Expect::Done),
     ("https://www.bilibili.com/video/BV1rs411o73i", Expect::Done),
+    (
+        "https://www.trustpilot.com/review/lumen-drift.example",
+        Expect::Done,
+    ),
     ("this line is not a URL", Expect::Fails("invalid_url")),
     (
         "https://example.org/some/page",

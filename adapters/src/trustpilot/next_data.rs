@@ -2,11 +2,14 @@
 //! of a Next.js page and returning its text.
 //!
 //! A Trustpilot page is several hundred kilobytes of HTML; building a DOM of
-//! all of it would cost more than the rest of the parse. So the page is
-//! scanned for `<script` tags that mention `__NEXT_DATA__`, and only such a
-//! tag (up to its `</script>`) is parsed as HTML with `scraper`, which then
-//! decides by its real attributes (any quoting, order or case). When no
-//! candidate is found cheaply, the whole page is parsed as the fallback.
+//! all of it, or even tokenizing the data script's 50–150 KB of JSON, would
+//! cost more than the rest of the parse. So the page is scanned for the
+//! `__NEXT_DATA__` mention inside a `<script` start tag; only that start tag
+//! is parsed as HTML with `scraper`, which decides by its real attributes (any
+//! quoting, order or case) whether it is `script#__NEXT_DATA__`; the text is
+//! then the script's raw text up to its end tag, exactly as the HTML rules
+//! for script content define it (no entity decoding). When no candidate is
+//! found cheaply, the whole page is parsed as the fallback.
 
 use scraper::{Html, Selector};
 
@@ -36,13 +39,17 @@ pub fn next_data(html: &str) -> Option<String> {
         if bytes[open..at].contains(&b'>') {
             continue; // the mention is in some element's content, not a tag
         }
-        // Where the element ends (scraper finds the real end, whatever the
-        // case of `</script`; this only bounds what it is given).
-        let end = html[at..].find("</script").map_or(html.len(), |p| at + p);
-        let tag_end = html[end..].find('>').map_or(html.len(), |p| end + p + 1);
-        if let Some(text) = select(&html[open..tag_end]) {
-            return Some(text);
+        // The start tag ends at the first `>` after the mention (attribute
+        // values of a start tag this short hold no `>` in practice; scraper
+        // rejects a cut tag anyway).
+        let Some(gt) = html[at..].find('>').map(|p| at + p + 1) else {
+            break;
+        };
+        if !is_next_data_tag(&html[open..gt]) {
+            continue;
         }
+        let end = script_end(&html[gt..]).map_or(html.len(), |p| gt + p);
+        return Some(html[gt..end].to_string());
     }
     // Markup the scan did not understand: let the HTML parser read all of it.
     select(html)
@@ -50,6 +57,35 @@ pub fn next_data(html: &str) -> Option<String> {
 
 /// Longest start tag looked back over from an `__NEXT_DATA__` mention.
 const MAX_TAG: usize = 2048;
+
+/// True when `tag` (a start tag) is `<script id="__NEXT_DATA__" …>`, as an
+/// HTML parser reads it.
+fn is_next_data_tag(tag: &str) -> bool {
+    let doc = Html::parse_fragment(&format!("{tag}</script>"));
+    Selector::parse("script#__NEXT_DATA__")
+        .ok()
+        .is_some_and(|s| doc.select(&s).next().is_some())
+}
+
+/// Where script raw text ends: the first `</script` (any case) followed by
+/// white space, `/` or `>` (or the end of the input).
+fn script_end(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    while let Some(p) = text[from..].find("</") {
+        let at = from + p;
+        let name = bytes.get(at + 2..at + 8)?;
+        if name.eq_ignore_ascii_case(b"script")
+            && bytes
+                .get(at + 8)
+                .is_none_or(|b| matches!(b, b'\t' | b'\n' | b'\x0c' | b'\r' | b' ' | b'/' | b'>'))
+        {
+            return Some(at);
+        }
+        from = at + 2;
+    }
+    None
+}
 
 /// The text of `script#__NEXT_DATA__` in `html`, parsed with `scraper`.
 fn select(html: &str) -> Option<String> {

@@ -104,14 +104,25 @@ fn stars_of(url: &Url) -> Vec<u8> {
     stars
 }
 
-/// Star values of a `stars` parameter (`5`, `1,2`); anything but 1–5 is skipped.
+/// Star values of a `stars` parameter (`5`, `1,2`, `1-3`, as `--param stars=…`
+/// takes them for every review platform); anything but 1–5 is skipped.
 ///
 /// ```
-/// assert_eq!(adapters::trustpilot::url::parse_stars("5, 1,x,9,1"), vec![5, 1, 1]);
+/// use adapters::trustpilot::url::parse_stars;
+/// assert_eq!(parse_stars("5, 1,x,9,1"), vec![5, 1, 1]);
+/// assert_eq!(parse_stars("1-3,5"), vec![1, 2, 3, 5]);
+/// assert_eq!(parse_stars("4-9"), vec![4, 5]);
 /// ```
 pub fn parse_stars(s: &str) -> Vec<u8> {
+    let star = |p: &str| p.trim().parse::<u8>().ok();
     s.split(',')
-        .filter_map(|p| p.trim().parse::<u8>().ok())
+        .flat_map(|p| match p.split_once('-') {
+            Some((a, b)) => match (star(a), star(b)) {
+                (Some(a), Some(b)) if a <= b => (a..=b).collect(),
+                _ => Vec::new(),
+            },
+            None => star(p).into_iter().collect(),
+        })
         .filter(|n| (1..=5).contains(n))
         .collect()
 }
