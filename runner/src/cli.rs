@@ -78,6 +78,12 @@ pub struct PlatformsArgs {
     /// Say which adapter claims this URL (and what it points at).
     #[arg(long)]
     pub detect: Option<String>,
+    /// Details of one platform by key (e.g. `youtube`).
+    #[arg(long)]
+    pub id: Option<String>,
+    /// Print the `{"ok": …, "data": …}` envelope.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Options shared by every export command; each may also come from the config file.

@@ -44,6 +44,7 @@ pub fn main() -> ExitCode {
         }
     };
     init_tracing();
+    restore_sigpipe();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -60,6 +61,16 @@ pub fn main() -> ExitCode {
             eprintln!("error: {e:#}");
             ExitCode::from(EXIT_USAGE)
         }
+    }
+}
+
+/// Output piped into `head` and the like ends the process quietly, as for
+/// other command-line tools, instead of a panic on a broken pipe.
+fn restore_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: called once at start, before any thread is spawned; SIG_DFL is a valid handler.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
 
@@ -184,34 +195,87 @@ async fn run_batch(
 
 fn platforms(args: cli::PlatformsArgs) -> Result<u8> {
     let registry = adapters::registry();
+    let out = |json_out: bool, data: serde_json::Value, human: String| {
+        if json_out {
+            println!("{}", serde_json::json!({"ok": true, "data": data}));
+        } else {
+            print!("{human}");
+        }
+    };
+    let fail = |json_out: bool, code: &str, msg: String| {
+        if json_out {
+            println!(
+                "{}",
+                serde_json::json!({"ok": false, "error": msg, "error_code": code, "detail": ""})
+            );
+        } else {
+            println!("{msg}");
+        }
+        Ok(EXIT_JOBS_FAILED)
+    };
     if let Some(url) = args.detect {
         return match registry.detect(&url) {
             Ok((adapter, target)) => {
-                println!(
-                    "{} ({}): id {} → {}",
+                let human = format!(
+                    "{} ({}): id {} → {}\n",
                     adapter.info().name,
                     target.platform,
                     target.id,
                     target.url
                 );
+                out(
+                    args.json,
+                    mcp::platform_json(adapter.info(), Some(&target)),
+                    human,
+                );
                 Ok(EXIT_OK)
             }
-            Err(e) => {
-                println!("{e}");
-                Ok(EXIT_JOBS_FAILED)
+            Err(e) => fail(
+                args.json,
+                if e.kind() == "unsupported_platform" {
+                    "PLATFORM_NOT_SUPPORTED"
+                } else {
+                    "INVALID_URL"
+                },
+                e.to_string(),
+            ),
+        };
+    }
+    if let Some(id) = args.id {
+        return match registry.adapter(&id) {
+            Some(a) => {
+                let v = mcp::platform_json(a.info(), None);
+                let human = format!(
+                    "{} ({}): hosts {}\n",
+                    a.info().name,
+                    a.info().key,
+                    a.info().hosts.join(", ")
+                );
+                out(args.json, v, human);
+                Ok(EXIT_OK)
             }
+            None => fail(
+                args.json,
+                "PLATFORM_NOT_FOUND",
+                format!("no supported platform {id:?}"),
+            ),
         };
     }
     let list = registry.platforms();
     let supported = list.iter().filter(|p| p.supported).count();
-    println!("{supported} supported, {} known platforms\n", list.len());
-    for p in list {
-        println!(
-            "  {:<16} {:<20} {}",
+    let mut human = format!("{supported} supported, {} known platforms\n\n", list.len());
+    for p in &list {
+        human.push_str(&format!(
+            "  {:<16} {:<20} {}\n",
             p.key,
             p.name,
             if p.supported { "supported" } else { "not yet" }
-        );
+        ));
     }
+    let data: Vec<serde_json::Value> = list
+        .iter()
+        .map(|p| serde_json::json!({"id": p.key, "name": p.name, "supported": p.supported}))
+        .collect();
+    out(args.json, serde_json::Value::Array(data), human);
     Ok(EXIT_OK)
 }

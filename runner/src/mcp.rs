@@ -174,7 +174,7 @@ impl Tools {
             Ok((adapter, target)) => Ok(platform_json(adapter.info(), Some(&target))),
             Err(e) => Err(ClientError {
                 error: e.to_string(),
-                code: if e.kind() == "unsupported_url" {
+                code: if e.kind() == "unsupported_platform" {
                     "PLATFORM_NOT_SUPPORTED".into()
                 } else {
                     "INVALID_URL".into()
