@@ -3,163 +3,17 @@
 //! the JWT of `POST /api/public/auth/socket` (or `X-AUTH-TOKEN` on the
 //! upgrade), and the same envelopes over Server-Sent Events.
 
+mod live;
 mod support;
 
 use std::collections::HashSet;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use fixtures::SynthApp;
-use futures::{SinkExt, StreamExt};
+use live::*;
 use serde_json::{json, Value};
 use support::{steam_url, token_for, Harness};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::tungstenite::Message;
-
-type Socket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-/// A WebSocket client keeping the pushes it read while waiting for replies.
-struct Ws {
-    socket: Socket,
-    pushes: Vec<Value>,
-}
-
-impl Ws {
-    async fn open(h: &Harness, auth_header: Option<&str>) -> Ws {
-        let mut req = format!(
-            "{}/connection/websocket",
-            h.base.replace("http://", "ws://")
-        )
-        .into_client_request()
-        .unwrap();
-        if let Some(t) = auth_header {
-            req.headers_mut().insert("X-AUTH-TOKEN", t.parse().unwrap());
-        }
-        let (socket, _) = tokio_tungstenite::connect_async(req).await.unwrap();
-        Ws {
-            socket,
-            pushes: Vec::new(),
-        }
-    }
-
-    async fn send(&mut self, v: Value) {
-        self.socket
-            .send(Message::Text(v.to_string().into()))
-            .await
-            .unwrap();
-    }
-
-    /// The next JSON message (pings `{}` skipped), or `None` after `wait`.
-    async fn next(&mut self, wait: Duration) -> Option<Value> {
-        let deadline = tokio::time::Instant::now() + wait;
-        loop {
-            let msg = tokio::time::timeout_at(deadline, self.socket.next())
-                .await
-                .ok()??
-                .expect("a WebSocket frame");
-            let Message::Text(t) = msg else { continue };
-            let v: Value = serde_json::from_str(&t).expect("JSON frames");
-            if v.as_object().is_some_and(|o| o.is_empty()) {
-                continue;
-            }
-            return Some(v);
-        }
-    }
-
-    /// Sends a command and returns its reply (pushes read meanwhile are kept).
-    async fn command(&mut self, cmd: Value) -> Value {
-        let id = cmd["id"].clone();
-        self.send(cmd).await;
-        loop {
-            let v = self
-                .next(Duration::from_secs(10))
-                .await
-                .unwrap_or_else(|| panic!("no reply to command {id}"));
-            if v.get("push").is_some() {
-                self.pushes.push(v);
-            } else {
-                assert_eq!(v["id"], id, "replies carry the command id: {v}");
-                return v;
-            }
-        }
-    }
-
-    /// Reads pushes until one satisfies `pred` (panics after `secs`).
-    async fn push_until(&mut self, secs: u64, pred: impl Fn(&Value) -> bool) {
-        if self.pushes.iter().any(&pred) {
-            return;
-        }
-        let deadline = Instant::now() + Duration::from_secs(secs);
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            let v = self
-                .next(left)
-                .await
-                .unwrap_or_else(|| panic!("no such push within {secs} s; got {:#?}", self.pushes));
-            assert!(v.get("push").is_some(), "unexpected message {v}");
-            let hit = pred(&v);
-            self.pushes.push(v);
-            if hit {
-                return;
-            }
-        }
-    }
-
-    /// Envelopes pushed on `channel`.
-    fn on(&self, channel: &str) -> Vec<Value> {
-        self.pushes
-            .iter()
-            .filter(|p| p["push"]["channel"] == channel)
-            .map(|p| p["push"]["pub"]["data"].clone())
-            .collect()
-    }
-}
-
-fn is_event(p: &Value, event: &str, guid: &str) -> bool {
-    let d = &p["push"]["pub"]["data"];
-    d["event"] == event && d["guid"] == guid
-}
-
-async fn socket_jwt(h: &Harness, token: &str) -> String {
-    let (code, b) = h
-        .call_as(token, "POST", "/api/public/auth/socket", None)
-        .await;
-    assert_eq!(code, 200, "{b}");
-    b["token"].as_str().expect("token").to_string()
-}
-
-/// The JWT's claims, read without the server's key.
-fn claims(jwt: &str) -> Value {
-    let header = jsonwebtoken::decode_header(jwt).unwrap();
-    assert_eq!(
-        header.alg,
-        jsonwebtoken::Algorithm::HS256,
-        "documented: HS256"
-    );
-    let mut v = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::HS256);
-    v.insecure_disable_signature_validation();
-    v.validate_exp = false;
-    v.required_spec_claims.clear();
-    jsonwebtoken::decode::<Value>(jwt, &jsonwebtoken::DecodingKey::from_secret(b""), &v)
-        .unwrap()
-        .claims
-}
-
-/// Checks the documented envelope fields common to every job event.
-fn assert_envelope(e: &Value, event: &str, guid: &str, url: &str) {
-    assert_eq!(e["version"], "v3-beta", "{e}");
-    assert_eq!(e["event"], event, "{e}");
-    assert_eq!(e["guid"], guid, "{e}");
-    assert!(e.get("url").is_some(), "url always present: {e}");
-    assert!(e["status"].is_string(), "{e}");
-    assert_eq!(e["details"]["guid"], guid, "{e}");
-    assert_eq!(e["details"]["status"], e["status"], "{e}");
-    assert_eq!(
-        e["details"]["url"], url,
-        "details.url is the exported URL: {e}"
-    );
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn websocket_pushes_job_events_in_the_documented_envelope() {
@@ -441,80 +295,6 @@ async fn bad_tokens_are_refused_and_get_no_events() {
     h.server.unwrap().shutdown().await;
 }
 
-/// Reads an SSE response in the background into `(event, data)` pairs.
-fn sse_reader(
-    mut resp: reqwest::Response,
-) -> (
-    Arc<Mutex<Vec<(String, Value)>>>,
-    tokio::task::JoinHandle<()>,
-) {
-    let got = Arc::new(Mutex::new(Vec::new()));
-    let sink = got.clone();
-    let task = tokio::spawn(async move {
-        let mut buf = String::new();
-        while let Ok(Some(chunk)) = resp.chunk().await {
-            buf.push_str(&String::from_utf8_lossy(&chunk));
-            while let Some(end) = buf.find("\n\n") {
-                let block: String = buf.drain(..end + 2).collect();
-                let mut event = String::new();
-                let mut data = String::new();
-                for line in block.lines() {
-                    if let Some(e) = line.strip_prefix("event:") {
-                        event = e.trim().to_string();
-                    } else if let Some(d) = line.strip_prefix("data:") {
-                        data.push_str(d.trim_start());
-                    }
-                }
-                if !event.is_empty() {
-                    let v = serde_json::from_str(&data).expect("SSE data is JSON");
-                    sink.lock().unwrap().push((event, v));
-                }
-            }
-        }
-    });
-    (got, task)
-}
-
-async fn sse(h: &Harness, token: &str, query: &str) -> reqwest::Response {
-    let r = h
-        .client
-        .get(h.url(&format!("/api/v3/events{query}")))
-        .header("X-AUTH-TOKEN", token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
-    assert!(
-        r.headers()["content-type"]
-            .to_str()
-            .unwrap()
-            .starts_with("text/event-stream"),
-        "{:?}",
-        r.headers()
-    );
-    r
-}
-
-async fn wait_sse(got: &Mutex<Vec<(String, Value)>>, secs: u64, event: &str, guid: &str) {
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    loop {
-        if got
-            .lock()
-            .unwrap()
-            .iter()
-            .any(|(e, v)| e == event && v["guid"] == guid)
-        {
-            return;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "no {event} for {guid}: {:?}",
-            got.lock().unwrap()
-        );
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn server_sent_events_stream_the_envelopes_filtered_by_guid() {
     let h = Harness::start(
@@ -592,5 +372,47 @@ async fn server_sent_events_stream_the_envelopes_filtered_by_guid() {
     for t in [t1, t2, t3] {
         t.abort();
     }
+    h.server.unwrap().shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn failed_and_requeued_jobs_are_pushed() {
+    let h = Harness::start(
+        vec![SynthApp::new(404, 10).fault(fixtures::Fault::NotFound)],
+        0,
+        |_| {},
+    )
+    .await;
+    let jwt = socket_jwt(&h, &h.token).await;
+    let exports = format!("exports:{}", claims(&jwt)["sub"].as_str().unwrap());
+    let mut ws = Ws::open(&h, None).await;
+    ws.command(json!({"id": 1, "connect": {"token": jwt}}))
+        .await;
+    let url = steam_url(404);
+    let guid = h.create(&url, json!({})).await;
+    ws.push_until(30, |p| is_event(p, "job.failed", &guid))
+        .await;
+    let (code, _) = h
+        .call("PATCH", &format!("/api/v3/job/{guid}/retry"), None)
+        .await;
+    assert_eq!(code, 200);
+    ws.push_until(30, |p| is_event(p, "job.requeued", &guid))
+        .await;
+    let evs = ws.on(&exports);
+    let failed = evs.iter().find(|e| e["event"] == "job.failed").unwrap();
+    assert_envelope(failed, "job.failed", &guid, &url);
+    assert_eq!(
+        (&failed["status"], &failed["url"]),
+        (&json!("error"), &Value::Null)
+    );
+    assert!(
+        failed["details"]["error"]
+            .as_str()
+            .is_some_and(|e| !e.is_empty()),
+        "details.error: {failed}"
+    );
+    let requeued = evs.iter().find(|e| e["event"] == "job.requeued").unwrap();
+    assert_envelope(requeued, "job.requeued", &guid, &url);
+    assert_eq!(requeued["status"], "queueing");
     h.server.unwrap().shutdown().await;
 }
