@@ -153,10 +153,12 @@ impl Writer {
                         files = self.job_files(job)?;
                     }
                     let mut sizes = FileSizes::new();
+                    let mut outputs = Vec::new();
                     for f in &mut files {
                         sizes.insert(f.name.clone(), f.sink.finish()?);
+                        outputs.extend(f.sink.outputs(&f.name));
                     }
-                    let outputs: Vec<String> = sizes.keys().cloned().collect();
+                    let names: Vec<String> = sizes.keys().cloned().collect();
                     self.journal.append(&Entry::Finished {
                         job,
                         status,
@@ -171,8 +173,10 @@ impl Writer {
                         error: error.as_ref().map(|e| e.message.clone()),
                     });
                     if status == JobStatus::Done {
-                        // A done job is never resumed: its XLSX spools have served.
-                        remove_spools(&self.dir, &outputs);
+                        // A done job is never resumed: its spools have served.
+                        for n in &names {
+                            crate::sink::remove_spools(&self.dir, n);
+                        }
                     }
                     ends.insert(
                         job,
@@ -187,18 +191,18 @@ impl Writer {
             }
         }
         let mut sizes = FileSizes::new();
+        let mut combined_outputs = Vec::new();
         for f in &mut combined {
             sizes.insert(f.name.clone(), f.sink.finish()?);
+            combined_outputs.extend(f.sink.outputs(&f.name));
         }
         if self.combined {
-            self.journal.append(&Entry::BatchEnd {
-                files: sizes.clone(),
-            })?;
+            self.journal.append(&Entry::BatchEnd { files: sizes })?;
         }
         self.journal.sync()?;
         // The combined XLSX spool stays: a later `--resume` reopens the
         // combined outputs at their committed sizes.
-        Ok((ends, sizes.into_keys().collect()))
+        Ok((ends, combined_outputs))
     }
 }
 
@@ -237,11 +241,4 @@ fn write_records(
         }
     }
     Ok(())
-}
-
-/// Deletes the NDJSON spools behind the `.xlsx` outputs among `names`.
-fn remove_spools(dir: &std::path::Path, names: &[String]) {
-    for n in names.iter().filter(|n| n.ends_with(".xlsx")) {
-        let _ = std::fs::remove_file(crate::sink::xlsx_spool_path(&dir.join(n)));
-    }
 }

@@ -53,7 +53,10 @@ fn sample() -> Vec<Comment> {
 }
 
 fn write(path: &Path, records: &[Comment], fields: Fields) {
-    let opts = SinkOptions { fields };
+    let opts = SinkOptions {
+        fields,
+        ..Default::default()
+    };
     let mut sink = open_file_with(Format::Xlsx, path, None, &opts).unwrap();
     for r in records {
         sink.write(r).unwrap();

@@ -2,6 +2,7 @@
 //! reopened at a committed size, which is what makes `--resume` exact.
 
 mod columns;
+mod csv_chunks;
 mod csv_enc;
 mod fields;
 mod json_fields;
@@ -20,6 +21,7 @@ mod zip_out;
 use std::path::Path;
 
 pub use columns::{cell, neutralize, Cell, COLUMNS};
+pub use csv_chunks::{csv_parts_dir, ChunkedCsvSink, DEFAULT_CHUNK_ROWS};
 pub use csv_enc::CsvEncoder;
 pub use fields::Fields;
 pub use json_fields::JsonFieldsEncoder;
@@ -55,6 +57,29 @@ pub trait Sink: Send {
         Err(Error::Config(
             "this sink takes records, not encoded bytes".into(),
         ))
+    }
+    /// The files this output consists of once finished, relative to its
+    /// folder (`name` itself unless it is chunked or zipped).
+    fn outputs(&self, name: &str) -> Vec<String> {
+        vec![name.to_string()]
+    }
+}
+
+/// Deletes what an output kept in `.runner/spool/` for a later `--resume`
+/// (the XLSX spool, the chunks of a zipped CSV); called once the output's
+/// job is recorded as done.
+///
+/// ```
+/// let dir = tempfile::tempdir().unwrap();
+/// engine::sink::remove_spools(dir.path(), "steam_440.xlsx"); // nothing there: fine
+/// ```
+pub fn remove_spools(dir: &Path, name: &str) {
+    let path = dir.join(name);
+    if name.ends_with(".xlsx") {
+        let _ = std::fs::remove_file(xlsx_spool_path(&path));
+    }
+    if name.ends_with(".csv") {
+        let _ = std::fs::remove_dir_all(csv_parts_dir(&path));
     }
 }
 
@@ -103,6 +128,29 @@ pub fn encoder_with(format: Format, fields: &Fields) -> Box<dyn Encoder> {
 pub struct SinkOptions {
     /// Columns and their order (`--fields`).
     pub fields: Fields,
+    /// CSV in chunks of at most this many data rows (`--chunk-rows`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chunk_rows: Option<u64>,
+    /// CSV chunks in one `name.csv.zip` (`--zip`; chunks of
+    /// [`DEFAULT_CHUNK_ROWS`] unless `chunk_rows` says otherwise).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub zip: bool,
+}
+
+impl SinkOptions {
+    /// Rows per CSV chunk, when CSV is chunked.
+    ///
+    /// ```
+    /// let o = engine::sink::SinkOptions { zip: true, ..Default::default() };
+    /// assert_eq!(o.csv_chunk_rows(), Some(10_000));
+    /// ```
+    pub fn csv_chunk_rows(&self) -> Option<u64> {
+        match (self.chunk_rows, self.zip) {
+            (Some(n), _) => Some(n.max(1)),
+            (None, true) => Some(DEFAULT_CHUNK_ROWS),
+            (None, false) => None,
+        }
+    }
 }
 
 /// Output formats of file sinks.
@@ -194,6 +242,13 @@ pub fn open_file_with(
 ) -> Result<Box<dyn Sink>, Error> {
     let fields = &options.fields;
     Ok(match format {
+        Format::Csv if options.csv_chunk_rows().is_some() => Box::new(ChunkedCsvSink::open(
+            path,
+            resume_at,
+            fields.clone(),
+            options.csv_chunk_rows().unwrap_or(DEFAULT_CHUNK_ROWS),
+            options.zip,
+        )?),
         Format::Json | Format::Ndjson | Format::Csv => Box::new(
             TextSink::open(path, encoder_with(format, fields), resume_at)?.with_format(format),
         ),

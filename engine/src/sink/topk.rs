@@ -3,6 +3,8 @@
 
 use std::collections::{BTreeSet, HashMap};
 
+use xxhash_rust::xxh3::Xxh3Builder;
+
 /// Counts keys exactly while at most `capacity` distinct keys have been seen;
 /// past that, a new key takes the slot of the least counted one and inherits
 /// its count as possible over-count (`error`). Every key whose true count
@@ -20,7 +22,7 @@ use std::collections::{BTreeSet, HashMap};
 #[derive(Debug, Clone)]
 pub struct TopK {
     capacity: usize,
-    index: HashMap<Box<str>, u32>,
+    index: HashMap<Box<str>, u32, Xxh3Builder>,
     slots: Vec<Slot>,
     /// (count, slot) of every slot, smallest count first.
     order: BTreeSet<(u64, u32)>,
@@ -53,7 +55,7 @@ impl TopK {
     pub fn new(capacity: usize) -> TopK {
         TopK {
             capacity: capacity.max(1),
-            index: HashMap::new(),
+            index: HashMap::with_hasher(Xxh3Builder::new()),
             slots: Vec::new(),
             order: BTreeSet::new(),
             evictions: 0,
@@ -62,14 +64,18 @@ impl TopK {
 
     /// Counts one occurrence of `key` (shown as `name`).
     pub fn add(&mut self, key: &str, name: &str) {
+        let full = self.slots.len() == self.capacity;
         if let Some(&slot) = self.index.get(key) {
             let s = &mut self.slots[slot as usize];
-            self.order.remove(&(s.count, slot));
+            // The order is only needed once evictions can happen.
+            if full {
+                self.order.remove(&(s.count, slot));
+                self.order.insert((s.count + 1, slot));
+            }
             s.count += 1;
-            self.order.insert((s.count, slot));
             return;
         }
-        if self.slots.len() < self.capacity {
+        if !full {
             let slot = self.slots.len() as u32;
             self.slots.push(Slot {
                 key: key.into(),
@@ -78,7 +84,14 @@ impl TopK {
                 error: 0,
             });
             self.index.insert(key.into(), slot);
-            self.order.insert((1, slot));
+            if self.slots.len() == self.capacity {
+                self.order = self
+                    .slots
+                    .iter()
+                    .enumerate()
+                    .map(|(i, s)| (s.count, i as u32))
+                    .collect();
+            }
             return;
         }
         let Some((min, slot)) = self.order.pop_first() else {

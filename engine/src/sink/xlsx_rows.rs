@@ -13,8 +13,6 @@ use crate::Comment;
 
 /// Excel's limit on a cell's text, in UTF-16 code units.
 pub(crate) const MAX_CELL_UNITS: usize = 32_767;
-/// Excel refuses longer hyperlinks (UTF-16 code units).
-const MAX_URL_UNITS: usize = 2_079;
 /// HYPERLINK()'s argument is limited to 255 characters.
 const MAX_FORMULA_URL: usize = 255;
 /// Excel's largest indent level.
@@ -88,7 +86,7 @@ impl RowEncoder {
                     let serial = ts as f64 / 86_400.0 + 25_569.0;
                     open(out, Some(self.styles.date), None);
                     out.extend_from_slice(b"<v>");
-                    out.extend_from_slice(serial.to_string().as_bytes());
+                    out.extend_from_slice(ryu::Buffer::new().format_finite(serial).as_bytes());
                     out.extend_from_slice(b"</v></c>");
                 } else {
                     let text = t.to_rfc3339();
@@ -115,7 +113,7 @@ impl RowEncoder {
                 pad(out);
                 open(out, style, None);
                 out.extend_from_slice(b"<v>");
-                out.extend_from_slice(f.to_string().as_bytes());
+                out.extend_from_slice(ryu::Buffer::new().format_finite(f).as_bytes());
                 out.extend_from_slice(b"</v></c>");
             }
             Cell::Float(f) => {
@@ -130,14 +128,10 @@ impl RowEncoder {
             Cell::Text(t) => {
                 pad(out);
                 let is_link = matches!(x, col::URL | col::AUTHOR_URL | col::SOURCE_URL);
-                if is_link {
-                    // A cut text is far longer than a formula's URL: never linked,
-                    // counted once by `text` below.
-                    let (s, _) = clean(&t);
-                    if linkable(&s) && s.chars().count() <= MAX_FORMULA_URL {
-                        link(out, &s, self.styles.link);
-                        return;
-                    }
+                // A linkable URL has no character `clean` would change.
+                if is_link && linkable(&t) {
+                    link(out, &t, self.styles.link);
+                    return;
                 }
                 let style = if x == col::TEXT && c.depth > 0 {
                     Some(self.styles.indent(c.depth.min(MAX_INDENT)))
@@ -151,18 +145,127 @@ impl RowEncoder {
 
     /// An inline-string cell of `raw` cleaned for a spreadsheet.
     fn text(&mut self, out: &mut Vec<u8>, raw: &str, style: Option<u32>) {
+        open(out, style, Some("inlineStr"));
+        // Fast path, one pass: no character to remove and short enough, so
+        // the text only needs escaping (and an apostrophe before a formula start).
+        if raw.len() <= MAX_CELL_UNITS {
+            let start = out.len();
+            let quote = starts_formula(raw);
+            let edge =
+                (!quote && raw.starts_with([' ', '\t', '\n'])) || raw.ends_with([' ', '\t', '\n']);
+            out.extend_from_slice(if edge { PRESERVE } else { PLAIN });
+            if quote {
+                out.push(b'\'');
+            }
+            if escape_checked(out, raw) {
+                out.extend_from_slice(b"</t></is></c>");
+                return;
+            }
+            out.truncate(start);
+        }
         let (s, cut) = clean(raw);
         self.truncated += u64::from(cut);
-        open(out, style, Some("inlineStr"));
-        let edge_space = s.starts_with([' ', '\t', '\n']) || s.ends_with([' ', '\t', '\n']);
-        out.extend_from_slice(if edge_space {
-            &b"<is><t xml:space=\"preserve\">"[..]
-        } else {
-            &b"<is><t>"[..]
-        });
+        let edge = s.starts_with([' ', '\t', '\n']) || s.ends_with([' ', '\t', '\n']);
+        out.extend_from_slice(if edge { PRESERVE } else { PLAIN });
         escape(out, &s);
         out.extend_from_slice(b"</t></is></c>");
     }
+}
+
+const PLAIN: &[u8] = b"<is><t>";
+const PRESERVE: &[u8] = b"<is><t xml:space=\"preserve\">";
+
+/// What [`neutralize`] puts an apostrophe before.
+fn starts_formula(s: &str) -> bool {
+    matches!(
+        s.as_bytes().first(),
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
+    )
+}
+
+/// Byte classes for escaping: 0 plain, 1 `&`, 2 `<`, 3 `>`, 4 CR, 5 `_`,
+/// 6 a control character XML forbids, 7 0xEF (may start U+FFFE or U+FFFF).
+const CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 0x20 {
+        t[i] = 6;
+        i += 1;
+    }
+    t[b'\t' as usize] = 0;
+    t[b'\n' as usize] = 0;
+    t[b'\r' as usize] = 4;
+    t[b'&' as usize] = 1;
+    t[b'<' as usize] = 2;
+    t[b'>' as usize] = 3;
+    t[b'_' as usize] = 5;
+    t[0xEF] = 7;
+    t
+};
+
+/// [`escape`] of text that may hold characters XML forbids: returns false
+/// (with `out` partly written) as soon as it meets one.
+fn escape_checked(out: &mut Vec<u8>, s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut run = 0;
+    let mut i = 0;
+    while i < b.len() {
+        // Eight plain bytes at a time: most text has nothing to escape.
+        if let Some(word) = b.get(i..i + 8) {
+            let word = u64::from_le_bytes([
+                word[0], word[1], word[2], word[3], word[4], word[5], word[6], word[7],
+            ]);
+            if !may_need_escape(word) {
+                i += 8;
+                continue;
+            }
+        }
+        let end = (i + 8).min(b.len());
+        while i < end {
+            let ch = b[i];
+            let rep: &[u8] = match CLASS[ch as usize] {
+                0 => {
+                    i += 1;
+                    continue;
+                }
+                1 => b"&amp;",
+                2 => b"&lt;",
+                3 => b"&gt;",
+                4 => b"_x000D_",
+                5 if is_escape_like(&b[i..]) => b"_x005F_",
+                7 if b.get(i + 1) == Some(&0xBF) && matches!(b.get(i + 2), Some(0xBE | 0xBF)) => {
+                    return false
+                }
+                5 | 7 => {
+                    i += 1;
+                    continue;
+                }
+                _ => return false,
+            };
+            out.extend_from_slice(&b[run..i]);
+            out.extend_from_slice(rep);
+            i += 1;
+            run = i;
+        }
+    }
+    out.extend_from_slice(&b[run..]);
+    true
+}
+
+/// True when some byte of `w` is below 0x20 or one of `& < > _` or 0xEF
+/// (the bytes [`CLASS`] does not call plain, plus tab and LF).
+fn may_need_escape(w: u64) -> bool {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let zero = |v: u64| v.wrapping_sub(LO) & !v & HI;
+    let below_space = w.wrapping_sub(LO * 0x20) & !w & HI;
+    (below_space
+        | zero(w ^ (LO * u64::from(b'&')))
+        | zero(w ^ (LO * u64::from(b'<')))
+        | zero(w ^ (LO * u64::from(b'>')))
+        | zero(w ^ (LO * u64::from(b'_')))
+        | zero(w ^ (LO * 0xEF)))
+        != 0
 }
 
 fn open(out: &mut Vec<u8>, style: Option<u32>, t: Option<&str>) {
@@ -197,9 +300,13 @@ fn link(out: &mut Vec<u8>, url: &str, style: u32) {
 /// over-long or malformed) stays text so Excel neither refuses nor runs it.
 fn linkable(s: &str) -> bool {
     let lower = s.get(..8).unwrap_or(s).to_ascii_lowercase();
-    (lower.starts_with("http://") || lower.starts_with("https://"))
-        && s.encode_utf16().count() <= MAX_URL_UNITS
-        && !s.chars().any(|c| c.is_whitespace() || c.is_control())
+    if !(lower.starts_with("http://") || lower.starts_with("https://")) {
+        return false;
+    }
+    if s.is_ascii() {
+        return s.len() <= MAX_FORMULA_URL && s.bytes().all(|b| b > b' ' && b != 0x7F);
+    }
+    s.chars().count() <= MAX_FORMULA_URL && !s.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
 /// Characters XML 1.0 forbids (tab, LF and CR are allowed).
@@ -238,22 +345,13 @@ pub(crate) fn clean(t: &str) -> (Cow<'_, str>, bool) {
 /// `_x000D_` (an XML parser would turn a raw CR into LF), and a literal
 /// `_xHHHH_` protected as `_x005F_xHHHH_` so it is not read as an escape.
 pub(crate) fn escape(out: &mut Vec<u8>, s: &str) {
-    let b = s.as_bytes();
-    let mut run = 0;
-    for (i, &ch) in b.iter().enumerate() {
-        let rep: &[u8] = match ch {
-            b'&' => b"&amp;",
-            b'<' => b"&lt;",
-            b'>' => b"&gt;",
-            b'\r' => b"_x000D_",
-            b'_' if is_escape_like(&b[i..]) => b"_x005F_",
-            _ => continue,
-        };
-        out.extend_from_slice(&b[run..i]);
-        out.extend_from_slice(rep);
-        run = i + 1;
+    let start = out.len();
+    if !escape_checked(out, s) {
+        // Only reached with text `clean` has not seen: strip, then escape.
+        out.truncate(start);
+        let stripped: String = s.chars().filter(|&c| !forbidden(c)).collect();
+        escape_checked(out, &stripped);
     }
-    out.extend_from_slice(&b[run..]);
 }
 
 /// True when `b` starts with `_xHHHH_`.
@@ -269,6 +367,25 @@ mod tests {
         let mut out = Vec::new();
         escape(&mut out, s);
         String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn word_check_finds_every_special_byte() {
+        for special in [0u8, 9, 10, 13, 0x1F, b'&', b'<', b'>', b'_', 0xEF] {
+            for pos in 0..8 {
+                let mut w = *b"abcdefgh";
+                w[pos] = special;
+                assert!(may_need_escape(u64::from_le_bytes(w)), "{special} at {pos}");
+            }
+        }
+        let plain: [[u8; 8]; 3] = [
+            *b"abcdefgh",
+            *b"  ~~~~ZZ",
+            [0x20, 0x7F, 0x80, 0xEE, 0xF0, 0xFF, b'=', b'"'],
+        ];
+        for w in plain {
+            assert!(!may_need_escape(u64::from_le_bytes(w)));
+        }
     }
 
     #[test]
