@@ -39,6 +39,7 @@ pub mod registry;
 pub mod relative_time;
 mod secret;
 pub mod sentiment;
+pub mod session;
 mod settings;
 pub mod sink;
 pub mod testing;

@@ -30,6 +30,9 @@ pub struct HttpSettings {
     pub credentials: HashMap<String, String>,
     /// Proxy for every request (a secret).
     pub proxy: Option<String>,
+    /// Proxy pool every request goes through, one session per proxy (secrets;
+    /// see [`crate::session`]). Takes the place of `proxy`.
+    pub proxy_pool: Option<crate::session::ProxyPool>,
     /// Retry policy (default: 5 retries, backoff from 0.5 s).
     pub retry: Option<RetryPolicy>,
     /// Timeout of one request (default 30 s).
@@ -48,6 +51,7 @@ impl std::fmt::Debug for HttpSettings {
             .field("cookies", &self.cookies.keys().collect::<Vec<_>>())
             .field("credentials", &self.credentials.keys().collect::<Vec<_>>())
             .field("proxy", &self.proxy.as_ref().map(|_| "***"))
+            .field("proxy_pool", &self.proxy_pool)
             .finish_non_exhaustive()
     }
 }
@@ -117,12 +121,13 @@ impl HttpSettings {
             .requests_per_second(Some(self.rate_for(info)))
             .retry(self.retry.unwrap_or_default())
             .timeout(self.timeout.unwrap_or(Duration::from_secs(30)))
-            .proxy(self.proxy.clone());
+            .proxy(self.proxy.clone())
+            .proxy_pool(self.proxy_pool.clone());
         if let Some(ua) = &self.user_agent {
             b = b.user_agent(ua.clone());
         }
         if let Some(c) = self.cookies.get(info.key) {
-            b = b.header("cookie", c, true);
+            b = b.cookies(c);
         }
         if let Some(c) = self.credentials.get(info.key) {
             b = b.credential(c.clone());

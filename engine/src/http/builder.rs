@@ -9,6 +9,7 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use url::Url;
 
 use super::{HttpClient, Inner, RetryPolicy};
+use crate::session::{proxy_secrets, CookieJar, ProxyPool, SessionPool};
 use crate::{redact_url, Error};
 
 /// Builder of an [`HttpClient`].
@@ -35,6 +36,8 @@ pub struct HttpClientBuilder {
     secrets: Vec<String>,
     credential: Option<String>,
     max_body: usize,
+    cookies: CookieJar,
+    proxy_pool: Option<ProxyPool>,
 }
 
 /// Default user agent: a current desktop browser, since several platforms
@@ -56,6 +59,8 @@ impl HttpClientBuilder {
             secrets: Vec::new(),
             credential: None,
             max_body: 64 * 1024 * 1024,
+            cookies: CookieJar::default(),
+            proxy_pool: None,
         }
     }
 
@@ -120,8 +125,36 @@ impl HttpClientBuilder {
         self
     }
 
+    /// The user's cookies for this platform (a `Cookie` header value; secrets).
+    /// They are merged into every request: cookies a request sets itself are
+    /// added to them, and win on a shared name. Repeated calls merge.
+    ///
+    /// ```
+    /// let c = engine::HttpClient::builder("twitter").cookies("auth_token=a1b2c3; ct0=d4e5f6").build().unwrap();
+    /// assert_eq!(c.cookie("ct0"), Some("d4e5f6"));
+    /// ```
+    pub fn cookies(mut self, header: &str) -> Self {
+        let jar = CookieJar::parse_header(header);
+        self.secrets.extend(jar.iter().map(|(_, v)| v.to_string()));
+        self.cookies.merge(&jar);
+        self
+    }
+
+    /// Sends requests through a pool of sessions, one per proxy of `pool`
+    /// (see [`crate::session`]); it replaces [`proxy`](Self::proxy).
+    pub fn proxy_pool(mut self, pool: Option<ProxyPool>) -> Self {
+        if let Some(p) = &pool {
+            for u in &p.urls {
+                self.secrets.extend(proxy_secrets(u));
+            }
+        }
+        self.proxy_pool = pool;
+        self
+    }
+
     /// A header sent with every request. With `secret = true` its value is
-    /// scrubbed from every error message (cookies, tokens).
+    /// scrubbed from every error message (cookies, tokens). A `cookie` header
+    /// is merged into the cookie jar (see [`cookies`](Self::cookies)).
     pub fn header(mut self, name: &str, value: &str, secret: bool) -> Self {
         if secret {
             self.secrets.push(value.to_string());
@@ -137,9 +170,14 @@ impl HttpClientBuilder {
     }
 
     /// Builds the client.
-    pub fn build(self) -> Result<HttpClient, Error> {
+    pub fn build(mut self) -> Result<HttpClient, Error> {
         let mut headers = HeaderMap::new();
-        for (k, v) in &self.headers {
+        for (k, v) in std::mem::take(&mut self.headers) {
+            if k.eq_ignore_ascii_case("cookie") {
+                self = self.cookies(&v);
+                continue;
+            }
+            let (k, v) = (&k, &v);
             let name = HeaderName::from_bytes(k.as_bytes())
                 .map_err(|_| Error::Config(format!("invalid header name {k:?}")))?;
             let mut value = HeaderValue::from_str(v)
@@ -147,25 +185,37 @@ impl HttpClientBuilder {
             value.set_sensitive(self.secrets.contains(v));
             headers.insert(name, value);
         }
-        let mut builder = reqwest::Client::builder()
-            .user_agent(self.user_agent.clone())
-            .default_headers(headers)
-            .timeout(self.timeout)
-            .connect_timeout(Duration::from_secs(15))
-            // Redirects are followed by `send`, through `resolve`, so a Location
-            // naming the real host still goes to the --base-url override.
-            .redirect(reqwest::redirect::Policy::none())
-            .pool_max_idle_per_host(16);
-        builder = match &self.proxy {
-            Some(p) => builder.proxy(
-                reqwest::Proxy::all(p)
-                    .map_err(|_| Error::Config(format!("invalid proxy URL {}", redact_url(p))))?,
-            ),
-            None => builder.no_proxy(),
+        let make = |proxy: Option<&str>, ua: &str| -> Result<reqwest::Client, Error> {
+            let mut builder = reqwest::Client::builder()
+                .user_agent(ua)
+                .default_headers(headers.clone())
+                .timeout(self.timeout)
+                .connect_timeout(Duration::from_secs(15))
+                // Redirects are followed by `send`, through `resolve`, so a Location
+                // naming the real host still goes to the --base-url override.
+                .redirect(reqwest::redirect::Policy::none())
+                .pool_max_idle_per_host(16);
+            builder =
+                match proxy {
+                    Some(p) => builder.proxy(reqwest::Proxy::all(p).map_err(|_| {
+                        Error::Config(format!("invalid proxy URL {}", redact_url(p)))
+                    })?),
+                    None => builder.no_proxy(),
+                };
+            builder
+                .build()
+                .map_err(|e| Error::Config(format!("cannot build HTTP client: {e}")))
         };
-        let client = builder
-            .build()
-            .map_err(|e| Error::Config(format!("cannot build HTTP client: {e}")))?;
+        let client = make(self.proxy.as_deref(), &self.user_agent)?;
+        let sessions = match &self.proxy_pool {
+            Some(pool) => Some(SessionPool::new(
+                pool,
+                &self.cookies,
+                std::slice::from_ref(&self.user_agent),
+                |proxy, ua| make(Some(proxy), ua),
+            )?),
+            None => None,
+        };
         let limiter = match self.requests_per_second {
             Some(rps) if rps > 0.0 => Some(RateLimiter::direct(quota(rps))),
             _ => None,
@@ -180,6 +230,8 @@ impl HttpClientBuilder {
                 secrets: self.secrets.into_iter().filter(|s| s.len() >= 4).collect(),
                 credential: self.credential,
                 max_body: self.max_body,
+                cookies: self.cookies,
+                sessions,
             }),
         })
     }

@@ -1,6 +1,7 @@
 //! The HTTP client every adapter uses: base-URL override, per-platform rate
 //! limit, retries with backoff that honor 429/`Retry-After`, redirects kept on
-//! the override, proxy, secrets scrubbed.
+//! the override, proxy or session pool ([`crate::session`]), the user's
+//! cookies merged into every request, secrets scrubbed.
 
 mod builder;
 mod retry;
@@ -16,6 +17,7 @@ pub use builder::{HttpClientBuilder, DEFAULT_USER_AGENT};
 use retry::backoff;
 pub use retry::{retry_after, RetryPolicy};
 
+use crate::session::{apply_cookies, classify, CookieJar, Session, SessionPool};
 use crate::{redact_url, Error};
 
 /// An HTTP response with its body read in full.
@@ -59,6 +61,16 @@ struct Inner {
     secrets: Vec<String>,
     credential: Option<String>,
     max_body: usize,
+    /// The user's cookies (pinned: a session never lets the platform overwrite them).
+    cookies: CookieJar,
+    /// Sessions over a proxy pool, when one is configured.
+    sessions: Option<SessionPool>,
+}
+
+/// A failed transfer, and whether it failed to connect (a dead proxy).
+struct Failure {
+    error: Error,
+    connect: bool,
 }
 
 impl std::fmt::Debug for HttpClient {
@@ -98,6 +110,22 @@ impl HttpClient {
     /// ```
     pub fn credential(&self) -> Option<&str> {
         self.inner.credential.as_deref()
+    }
+
+    /// A cookie the user configured for this platform (a secret: send it only
+    /// where the protocol wants it, e.g. X's `ct0` as `x-csrf-token`).
+    ///
+    /// ```
+    /// let c = engine::HttpClient::builder("instagram").build().unwrap();
+    /// assert_eq!(c.cookie("sessionid"), None);
+    /// ```
+    pub fn cookie(&self, name: &str) -> Option<&str> {
+        self.inner.cookies.get(name)
+    }
+
+    /// The session pool, when requests go through one.
+    pub fn sessions(&self) -> Option<&SessionPool> {
+        self.inner.sessions.as_ref()
     }
 
     /// Rewrites a real platform URL to the override base, if one is set.
@@ -209,7 +237,11 @@ impl HttpClient {
 
     /// Sends the request built by `make` with rate limiting and retries of
     /// transient failures; returns whatever final status the platform gave.
-    /// `make` is called once per attempt.
+    /// `make` is called once per attempt. The user's cookies are merged into
+    /// the request's own. With a session pool, each attempt goes through a
+    /// session; a session retired by this attempt's answer (blocked, dead
+    /// proxy) is replaced by the next one for the same request, without
+    /// counting as a retry.
     pub async fn execute<F>(&self, make: F) -> Result<Response, Error>
     where
         F: Fn(&reqwest::Client) -> reqwest::RequestBuilder,
@@ -220,14 +252,28 @@ impl HttpClient {
             if let Some(l) = &self.inner.limiter {
                 l.until_ready().await;
             }
-            let request = make(&self.inner.client).build().map_err(|e| {
+            let session = self.session_for_attempt(&make)?;
+            let client = session
+                .as_deref()
+                .map_or(&self.inner.client, Session::client);
+            let mut request = make(client).build().map_err(|e| {
                 Error::Config(format!(
                     "cannot build request: {}",
                     self.scrub(&e.to_string())
                 ))
             })?;
+            match &session {
+                Some(s) => s.apply_cookies(request.headers_mut()),
+                None => apply_cookies(&self.inner.cookies, request.headers_mut()),
+            }
             let url = redact_url(request.url().as_str());
-            let outcome = self.attempt(request, &url).await;
+            let outcome = self.attempt(client, request, &url).await;
+            if let Some(s) = &session {
+                if self.judge(s, &outcome, &url).is_some() {
+                    continue;
+                }
+            }
+            let outcome = outcome.map_err(|f| f.error);
             let wait = match &outcome {
                 Ok(r) if r.status == 429 => {
                     let asked = retry_after(&r.headers);
@@ -260,21 +306,84 @@ impl HttpClient {
         }
     }
 
-    async fn attempt(&self, request: reqwest::Request, url: &str) -> Result<Response, Error> {
-        let net = |e: reqwest::Error| Error::Network {
-            url: url.to_string(),
-            message: self.scrub(&error_chain(&e)),
+    /// The session the next attempt goes through (`None` without a pool);
+    /// an error when every session is retired.
+    fn session_for_attempt<F>(&self, make: &F) -> Result<Option<std::sync::Arc<Session>>, Error>
+    where
+        F: Fn(&reqwest::Client) -> reqwest::RequestBuilder,
+    {
+        let Some(pool) = &self.inner.sessions else {
+            return Ok(None);
         };
-        let mut resp = self.inner.client.execute(request).await.map_err(net)?;
+        match pool.acquire() {
+            Some(s) => Ok(Some(s)),
+            None => {
+                let url = make(&self.inner.client)
+                    .build()
+                    .map(|r| redact_url(r.url().as_str()))
+                    .unwrap_or_default();
+                Err(pool.exhausted(&self.inner.platform, &url))
+            }
+        }
+    }
+
+    /// Reports an attempt's outcome to the session pool and keeps the
+    /// platform's cookies in the session's jar; `Some` when the session was
+    /// retired (the caller then tries the next one).
+    fn judge(
+        &self,
+        session: &Session,
+        outcome: &Result<Response, Failure>,
+        url: &str,
+    ) -> Option<crate::session::Retired> {
+        let pool = self.inner.sessions.as_ref()?;
+        let retired = match outcome {
+            Ok(r) => {
+                let pinned: Vec<&str> = self.inner.cookies.iter().map(|(n, _)| n).collect();
+                session.absorb(&r.headers, &pinned);
+                pool.report(session, classify(r.status, &r.headers, &r.body))
+            }
+            Err(f) => pool.report_failure(session, f.connect, &f.error.to_string()),
+        }?;
+        // Never the proxy URL: only the session's number and why.
+        tracing::warn!(
+            platform = %self.inner.platform,
+            pool = pool.name(),
+            session = session.id(),
+            live = pool.live(),
+            %url,
+            reason = %self.scrub(&retired.to_string()),
+            "session retired"
+        );
+        Some(retired)
+    }
+
+    async fn attempt(
+        &self,
+        client: &reqwest::Client,
+        request: reqwest::Request,
+        url: &str,
+    ) -> Result<Response, Failure> {
+        let net = |e: reqwest::Error| Failure {
+            connect: e.is_connect(),
+            error: Error::Network {
+                url: url.to_string(),
+                message: self.scrub(&error_chain(&e)),
+            },
+        };
+        let mut resp = client.execute(request).await.map_err(net)?;
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
         let expected = resp.content_length().unwrap_or(0) as usize;
         let mut body = Vec::with_capacity(expected.min(self.inner.max_body));
         while let Some(chunk) = resp.chunk().await.map_err(net)? {
             if body.len() + chunk.len() > self.inner.max_body {
-                return Err(Error::Network {
-                    url: url.to_string(),
-                    message: format!("response larger than {} bytes", self.inner.max_body),
+                return Err(Failure {
+                    connect: false,
+                    error: Error::Network {
+                        url: url.to_string(),
+                        message: format!("response larger than {} bytes", self.inner.max_body),
+                    },
                 });
             }
             body.extend_from_slice(&chunk);

@@ -40,19 +40,49 @@ pub(crate) fn backoff(retry: &RetryPolicy, attempt: u32) -> Duration {
     capped.mul_f64(jitter)
 }
 
-/// `Retry-After` as seconds or an HTTP date.
+/// `Retry-After` as seconds or an HTTP date; without it, the rate-limit reset
+/// headers (`x-rate-limit-reset` as X sends it, `x-ratelimit-reset` as Reddit
+/// does), read as seconds to wait when small and as a Unix time otherwise.
 ///
 /// ```
 /// let mut h = reqwest::header::HeaderMap::new();
 /// h.insert("retry-after", "7".parse().unwrap());
 /// assert_eq!(engine::http::retry_after(&h), Some(std::time::Duration::from_secs(7)));
+/// let mut x = reqwest::header::HeaderMap::new();
+/// let reset = chrono::Utc::now().timestamp() + 60;
+/// x.insert("x-rate-limit-reset", reset.to_string().parse().unwrap());
+/// let wait = engine::http::retry_after(&x).unwrap().as_secs();
+/// assert!((58..=60).contains(&wait), "{wait}");
 /// ```
 pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let v = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+    let Some(v) = headers.get(RETRY_AFTER) else {
+        return reset_header(headers);
+    };
+    let v = v.to_str().ok()?.trim();
     if let Ok(secs) = v.parse::<u64>() {
         return Some(Duration::from_secs(secs));
     }
     let when = chrono::DateTime::parse_from_rfc2822(v).ok()?;
     let delta = when.timestamp() - chrono::Utc::now().timestamp();
+    Some(Duration::from_secs(delta.max(0) as u64))
+}
+
+/// `x-rate-limit-reset` / `x-ratelimit-reset`: seconds to wait, or a Unix time.
+fn reset_header(headers: &HeaderMap) -> Option<Duration> {
+    let v = headers
+        .get("x-rate-limit-reset")
+        .or_else(|| headers.get("x-ratelimit-reset"))?
+        .to_str()
+        .ok()?
+        .trim();
+    let n: f64 = v
+        .parse()
+        .ok()
+        .filter(|n: &f64| n.is_finite() && *n >= 0.0)?;
+    // Anything before 2001-09-09 (1e9) is a number of seconds, not a date.
+    if n < 1e9 {
+        return Some(Duration::from_secs_f64(n.min(1e7)));
+    }
+    let delta = n as i64 - chrono::Utc::now().timestamp();
     Some(Duration::from_secs(delta.max(0) as u64))
 }
