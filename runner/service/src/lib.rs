@@ -23,6 +23,7 @@ pub mod events;
 mod limits;
 pub mod options;
 mod sandbox;
+pub mod scheduler;
 mod server;
 pub mod store;
 pub mod webhooks;

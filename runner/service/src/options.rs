@@ -19,6 +19,8 @@ pub struct ParsedOptions {
     pub cookie_header: Option<String>,
     /// Exit location name (`options.vpn`).
     pub vpn: Option<String>,
+    /// Proxy pool uuid (`options.pool`); the caller checks it is the user's.
+    pub pool: Option<String>,
 }
 
 const BOOLS: &[&str] = &[
@@ -66,6 +68,7 @@ pub fn parse(
     let mut shown = Map::new();
     let mut cookie_header = None;
     let mut vpn = None;
+    let mut pool = None;
     for (k, v) in obj {
         match k.as_str() {
             "limit" => {
@@ -112,12 +115,10 @@ pub fn parse(
                 let s = v
                     .as_str()
                     .ok_or_else(|| ApiError::validation("options.pool must be a uuid"))?;
-                uuid::Uuid::parse_str(s)
+                let u = uuid::Uuid::parse_str(s)
                     .map_err(|_| ApiError::validation("options.pool must be a uuid"))?;
-                // Proxy pools arrive with the proxies API; naming one now is an error, not a no-op.
-                return Err(ApiError::validation(format!(
-                    "options.pool: unknown proxy pool {s}"
-                )));
+                pool = Some(u.to_string());
+                shown.insert(k.clone(), v.clone());
             }
             "cursor" => {
                 v.as_str()
@@ -203,6 +204,7 @@ pub fn parse(
         engine,
         cookie_header,
         vpn,
+        pool,
     })
 }
 

@@ -107,14 +107,14 @@ fn job_settings(
     if let (Some(cookie), Some(platform)) = (&parsed.cookie_header, &job.platform) {
         http.cookies.insert(platform.clone(), cookie.clone());
     }
+    // A location without a configured proxy may be served by a pool (scheduler::prepare_job).
     if let Some(vpn) = &parsed.vpn {
         let loc = state
             .config
             .vpn_locations
             .iter()
-            .find(|l| l.name.eq_ignore_ascii_case(vpn) || l.code.eq_ignore_ascii_case(vpn))
-            .ok_or_else(|| format!("unknown VPN location {vpn:?}"))?;
-        if let Some(p) = &loc.proxy {
+            .find(|l| l.name.eq_ignore_ascii_case(vpn) || l.code.eq_ignore_ascii_case(vpn));
+        if let Some(p) = loc.and_then(|l| l.proxy.as_ref()) {
             http.proxy = Some(p.clone());
         }
     }
@@ -129,7 +129,7 @@ async fn run_job(state: AppState, worker: &str, lease: Lease) {
     if !lease.resumed || job.attempts <= 1 {
         let _ = emit_blocking(&state, "job.progress", &job.guid).await;
     }
-    let (options, http) = match job_settings(&state, &job) {
+    let (options, mut http) = match job_settings(&state, &job) {
         Ok(s) => s,
         Err(msg) => {
             finish(
@@ -143,6 +143,13 @@ async fn run_job(state: AppState, worker: &str, lease: Lease) {
                 None,
             )
             .await;
+            return;
+        }
+    };
+    let dedup_store = match crate::scheduler::prepare_job(&state, &job, &mut http).await {
+        Ok(d) => d,
+        Err(msg) => {
+            finish(&state, worker, &job, "error", 0, Some(("config", &msg)), None, None).await;
             return;
         }
     };
@@ -164,6 +171,7 @@ async fn run_job(state: AppState, worker: &str, lease: Lease) {
         .combined(false)
         .concurrency(1)
         .resume(resume)
+        .dedup_store(dedup_store)
         .events(sink)
         .cancel_token(cancel.clone());
     let run = tokio::spawn(batch.run());
@@ -344,6 +352,8 @@ async fn finish(
         if !ours {
             return Ok(());
         }
+        let kind = error.as_ref().map(|(k, _)| k.as_str());
+        store.proxy_outcome(id, status == "done", kind)?;
         store.add_usage(user_id, &platform, 0, 0, exported)?;
         if let Some(j) = store.job(&guid)? {
             let event = if status == "done" {

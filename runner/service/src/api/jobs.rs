@@ -101,27 +101,7 @@ pub async fn create(
         }
         (None, None) => return Err(ApiError::validation("url is required")),
     };
-    let parsed = crate::options::parse(obj.get("options"), &state.config.job_defaults)?;
-    if let Some(n) = parsed.engine.limits.total {
-        if n > state.config.limits.max_comments_per_export {
-            return Err(ApiError::validation(format!(
-                "options.limit is above this server's maximum of {}",
-                state.config.limits.max_comments_per_export
-            )));
-        }
-    }
-    if let Some(vpn) = &parsed.vpn {
-        if !state
-            .config
-            .vpn_locations
-            .iter()
-            .any(|l| l.name.eq_ignore_ascii_case(vpn) || l.code.eq_ignore_ascii_case(vpn))
-        {
-            return Err(ApiError::validation(format!(
-                "options.vpn: unknown location {vpn:?} (see GET /api/public/vpn/locations)"
-            )));
-        }
-    }
+    let parsed = check_options(&state, caller.user.id, obj.get("options")).await?;
     let secrets = obj
         .get("options")
         .and_then(|o| o.get("cookies"))
@@ -207,6 +187,42 @@ pub async fn create(
         b
     };
     Ok((StatusCode::CREATED, Json(body)).into_response())
+}
+
+/// Validates a job's `options` for `user_id` (the engine options, the
+/// server's limit, the VPN location, the proxy pool being the user's).
+pub(crate) async fn check_options(
+    state: &AppState,
+    user_id: i64,
+    options: Option<&Value>,
+) -> Result<crate::options::ParsedOptions, ApiError> {
+    let parsed = crate::options::parse(options, &state.config.job_defaults)?;
+    if let Some(n) = parsed.engine.limits.total {
+        if n > state.config.limits.max_comments_per_export {
+            return Err(ApiError::validation(format!(
+                "options.limit is above this server's maximum of {}",
+                state.config.limits.max_comments_per_export
+            )));
+        }
+    }
+    if let Some(vpn) = &parsed.vpn {
+        let labels = crate::scheduler::vpn_labels(state, Some(vpn));
+        let configured = labels.len() > 1;
+        if !configured && !db(state, move |s| s.has_pool_at(user_id, &labels)).await? {
+            return Err(ApiError::validation(format!(
+                "options.vpn: unknown location {vpn:?} (see GET /api/public/vpn/locations)"
+            )));
+        }
+    }
+    if let Some(pool) = parsed.pool.clone() {
+        if db(state, move |s| s.pool_for(user_id, &pool)).await?.is_none() {
+            return Err(ApiError::validation(format!(
+                "options.pool: unknown proxy pool {}",
+                parsed.pool.as_deref().unwrap_or_default()
+            )));
+        }
+    }
+    Ok(parsed)
 }
 
 /// `GET /api/v3/job/{guid}`.

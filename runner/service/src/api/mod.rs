@@ -5,6 +5,7 @@ mod files;
 mod jobs;
 mod misc;
 mod realtime;
+mod schedules;
 mod tokens;
 mod webhooks;
 
@@ -51,6 +52,14 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/connection/websocket"),
     ("GET", "/api/v3/events"),
     ("GET", "/api/openapi.json"),
+    ("POST", "/api/v1/schedules"),
+    ("GET", "/api/v1/schedules"),
+    ("GET", "/api/v1/schedules/{uuid}"),
+    ("PUT", "/api/v1/schedules/{uuid}"),
+    ("DELETE", "/api/v1/schedules/{uuid}"),
+    ("POST", "/api/v1/schedules/{uuid}/pause"),
+    ("POST", "/api/v1/schedules/{uuid}/resume"),
+    ("POST", "/api/v1/schedules/{uuid}/run-now"),
 ];
 
 /// The API's router over `state`.
@@ -97,6 +106,19 @@ pub fn router(state: AppState) -> Router {
         .route("/api/public/auth/socket", post(realtime::socket_token))
         .route("/connection/websocket", get(realtime::websocket))
         .route("/api/v3/events", get(realtime::sse))
+        .route(
+            "/api/v1/schedules",
+            post(schedules::create).get(schedules::list),
+        )
+        .route(
+            "/api/v1/schedules/{uuid}",
+            get(schedules::retrieve)
+                .put(schedules::update)
+                .delete(schedules::delete),
+        )
+        .route("/api/v1/schedules/{uuid}/pause", post(schedules::pause))
+        .route("/api/v1/schedules/{uuid}/resume", post(schedules::resume))
+        .route("/api/v1/schedules/{uuid}/run-now", post(schedules::run_now))
         .fallback(|| async { ApiError::new(404, "NOT_FOUND", "no such endpoint") })
         .layer(DefaultBodyLimit::max(max_body))
         .with_state(state)

@@ -140,38 +140,42 @@ pub enum Heartbeat {
     Lost,
 }
 
+/// Inserts one job inside a transaction, with its queue priority (higher
+/// first) and cross-run dedup key (schedules and workflows: only new items).
+pub(crate) fn insert_job_in(
+    c: &mut dyn super::db::Db,
+    j: &NewJob,
+    priority: i64,
+    dedup_key: Option<&str>,
+) -> Result<JobRow, ServiceError> {
+    let guid = uuid::Uuid::new_v4().to_string();
+    let now = now_text();
+    let row = c.row(
+        &format!(
+            "INSERT INTO jobs(guid, user_id, url, platform, options, secrets, status,
+                sandbox, created_at, updated_at, priority, dedup_key)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'queueing', ?7, ?8, ?8, ?9, ?10) RETURNING {COLS}"
+        ),
+        vals![
+            guid,
+            j.user_id,
+            j.url.clone(),
+            j.platform.clone(),
+            j.options.to_string(),
+            j.secrets.clone(),
+            j.sandbox,
+            now,
+            priority,
+            dedup_key
+        ],
+    )?;
+    one_job(row)?.ok_or_else(|| ServiceError::Store("job insert returned nothing".into()))
+}
+
 impl Store {
     /// Inserts jobs (one transaction); returns their rows.
     pub fn insert_jobs(&self, jobs: Vec<NewJob>) -> Result<Vec<JobRow>, ServiceError> {
-        self.tx(|c| {
-            let mut out = Vec::with_capacity(jobs.len());
-            for j in jobs {
-                let guid = uuid::Uuid::new_v4().to_string();
-                let now = now_text();
-                let row = c.row(
-                    &format!(
-                        "INSERT INTO jobs(guid, user_id, url, platform, options, secrets, status,
-                            sandbox, created_at, updated_at)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'queueing', ?7, ?8, ?8) RETURNING {COLS}"
-                    ),
-                    vals![
-                        guid,
-                        j.user_id,
-                        j.url,
-                        j.platform,
-                        j.options.to_string(),
-                        j.secrets,
-                        j.sandbox,
-                        now
-                    ],
-                )?;
-                out.push(
-                    one_job(row)?
-                        .ok_or_else(|| ServiceError::Store("job insert returned nothing".into()))?,
-                );
-            }
-            Ok(out)
-        })
+        self.tx(|c| jobs.iter().map(|j| insert_job_in(c, j, 0, None)).collect())
     }
 
     /// A user's job by guid (`None` when unknown or another user's).
@@ -259,7 +263,7 @@ impl Store {
 
     /// Leases the next job for `worker`: a `progress` job whose lease expired
     /// (its worker died: the new one resumes from the checkpoint) first, else the
-    /// oldest `queueing` job whose owner is under `per_user_concurrency` running
+    /// `queueing` job of highest priority, oldest first, whose owner is under `per_user_concurrency` running
     /// jobs. PostgreSQL skips rows other workers hold (`FOR UPDATE SKIP LOCKED`);
     /// SQLite serializes leases with an `IMMEDIATE` transaction.
     pub fn lease_next(
@@ -283,7 +287,7 @@ impl Store {
                         OR (j.status = 'queueing' AND (
                             SELECT COUNT(*) FROM jobs r WHERE r.user_id = j.user_id
                               AND r.status = 'progress' AND r.lease_until >= ?1) < ?2))
-                     ORDER BY CASE WHEN j.status = 'progress' THEN 0 ELSE 1 END, j.id
+                     ORDER BY CASE WHEN j.status = 'progress' THEN 0 ELSE 1 END, j.priority DESC, j.id
                      LIMIT 1{lock}"
                 ),
                 vals![now, per_user_concurrency],

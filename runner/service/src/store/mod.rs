@@ -12,6 +12,8 @@ mod bulk;
 pub mod db;
 mod events;
 mod jobs;
+mod proxies;
+pub mod schedules;
 mod tokens;
 mod usage;
 mod webhooks;
@@ -24,6 +26,8 @@ use db::{vals, Backend, Db};
 pub use bulk::BulkRow;
 pub use events::EventRow;
 pub use jobs::{Heartbeat, JobRow, Lease, NewJob};
+pub use proxies::{PoolRow, ProxyEntry, ProxyHealth};
+pub use schedules::{RunOutcome, RunRow, RunStart, ScheduleFields, ScheduleRow};
 pub use tokens::{TokenLookup, TokenRow, User};
 pub use usage::UsageDay;
 pub use webhooks::{DeliveryRow, WebhookPatch, WebhookRow, SUSPEND_AFTER};
@@ -270,6 +274,7 @@ impl Store {
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.execute_batch(SQLITE_SCHEMA)?;
+        schedules::create_sqlite(&conn)?;
         Store::init(Backend::Sqlite(conn), false)
     }
 
@@ -286,7 +291,9 @@ impl Store {
         })?;
         // Two processes starting at once must not both create the tables.
         client.batch_execute("SELECT pg_advisory_lock(727272)")?;
-        let created = client.batch_execute(PG_SCHEMA);
+        let created = client
+            .batch_execute(PG_SCHEMA)
+            .and_then(|_| client.batch_execute(&schedules::pg_schema()));
         client.batch_execute("SELECT pg_advisory_unlock(727272)")?;
         created?;
         Store::init(Backend::Postgres(db::PgConn::new(client)), true)

@@ -181,3 +181,42 @@ impl Harness {
         }
     }
 }
+
+/// A fresh database on the PostgreSQL test server (`TEST_DATABASE_URL`), as
+/// a URL; `None` (the test says it is skipped) when unset, unless
+/// `REQUIRE_POSTGRES_TESTS=1`.
+pub async fn fresh_database() -> Option<String> {
+    let Ok(base) = std::env::var("TEST_DATABASE_URL") else {
+        assert!(
+            std::env::var("REQUIRE_POSTGRES_TESTS").as_deref() != Ok("1"),
+            "REQUIRE_POSTGRES_TESTS=1 but TEST_DATABASE_URL is not set"
+        );
+        eprintln!("skipped: set TEST_DATABASE_URL=postgres://user:pass@127.0.0.1/db to run the PostgreSQL tests");
+        return None;
+    };
+    let name = format!("svc_{}", uuid::Uuid::new_v4().simple());
+    let n = name.clone();
+    let admin = base.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut c = postgres::Client::connect(&admin, postgres::NoTls)
+            .expect("TEST_DATABASE_URL reachable");
+        c.batch_execute(&format!("CREATE DATABASE {n}"))
+            .expect("CREATE DATABASE allowed");
+    })
+    .await
+    .unwrap();
+    let mut url = url::Url::parse(&base).unwrap();
+    url.set_path(&format!("/{name}"));
+    Some(url.to_string())
+}
+
+/// A token for `user` in the PostgreSQL store at `db` (blocking).
+pub fn token_in(db: &str, user: &str) -> String {
+    let store = service::store::Store::connect_postgres(db).unwrap();
+    let u = store.user_named(user).unwrap();
+    let t = service::auth::new_token();
+    store
+        .insert_token(&u, None, &service::auth::hash_token(&t), 365)
+        .unwrap();
+    t
+}
