@@ -98,6 +98,15 @@ pub struct ExportArgs {
     /// Output formats, comma-separated: json, ndjson, csv, xlsx [default: ndjson].
     #[arg(long, value_delimiter = ',')]
     pub format: Option<Vec<String>>,
+    /// Columns of every output and their order, comma-separated (e.g. `id,created_at,text`).
+    #[arg(long, value_delimiter = ',')]
+    pub fields: Option<Vec<String>>,
+    /// Write CSV in chunks of at most N data rows: name.part-0001.csv, … [default with --zip: 10000].
+    #[arg(long, value_name = "N")]
+    pub chunk_rows: Option<u64>,
+    /// Put the CSV chunks in one name.csv.zip.
+    #[arg(long)]
+    pub zip: bool,
     /// Do not write the combined all.<ext> files.
     #[arg(long)]
     pub no_combined: bool,

@@ -29,6 +29,9 @@ use crate::cli::ExportArgs;
 pub struct ConfigFile {
     pub out: Option<PathBuf>,
     pub formats: Option<Vec<String>>,
+    pub fields: Option<Vec<String>>,
+    pub chunk_rows: Option<u64>,
+    pub zip: Option<bool>,
     pub combined: Option<bool>,
     pub dedup_store: Option<PathBuf>,
     pub limit: Option<u64>,
@@ -81,6 +84,7 @@ impl ConfigFile {
 pub struct Resolved {
     pub out: PathBuf,
     pub formats: Vec<Format>,
+    pub sink_options: engine::sink::SinkOptions,
     pub combined: bool,
     pub options: JobOptions,
     pub http: HttpSettings,
@@ -113,6 +117,31 @@ pub fn parse_when(s: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>> {
     now.checked_sub_signed(age).context("age too large")
 }
 
+/// `--fields`, `--chunk-rows` and `--zip` (command line over config file).
+fn sink_options(
+    args: &ExportArgs,
+    file: &ConfigFile,
+    formats: &[Format],
+) -> Result<engine::sink::SinkOptions> {
+    let fields = match args.fields.clone().or(file.fields.clone()) {
+        Some(names) => engine::sink::Fields::from_names(names)?,
+        None => engine::sink::Fields::all(),
+    };
+    let chunk_rows = args.chunk_rows.or(file.chunk_rows);
+    let zip = args.zip || file.zip.unwrap_or(false);
+    if chunk_rows == Some(0) {
+        bail!("--chunk-rows must be at least 1");
+    }
+    if (zip || chunk_rows.is_some()) && !formats.contains(&Format::Csv) {
+        bail!("--chunk-rows and --zip apply to CSV output: add csv to --format");
+    }
+    Ok(engine::sink::SinkOptions {
+        fields,
+        chunk_rows,
+        zip,
+    })
+}
+
 impl Resolved {
     pub fn new(args: &ExportArgs, known: &[&str]) -> Result<Resolved> {
         let file = match &args.config {
@@ -135,6 +164,7 @@ impl Resolved {
             .iter()
             .map(|f| f.parse::<Format>().map_err(anyhow::Error::msg))
             .collect::<Result<Vec<_>>>()?;
+        let sink_options = sink_options(args, &file, &formats)?;
         let now = Utc::now();
         let since = args
             .since
@@ -268,6 +298,7 @@ impl Resolved {
             http,
             concurrency: args.concurrency.or(file.concurrency).unwrap_or(8).max(1),
             dedup_store: args.dedup_store.clone().or(file.dedup_store.clone()),
+            sink_options,
             detect_language: args.detect_language || file.detect_language.unwrap_or(false),
             sentiment: args.sentiment || file.sentiment.unwrap_or(false),
         })

@@ -179,6 +179,7 @@ async fn run_batch(
         .http(r.http)
         .out_dir(&r.out)
         .formats(r.formats)
+        .sink_options(r.sink_options)
         .combined(r.combined)
         .concurrency(r.concurrency)
         .dedup_store(r.dedup_store)
