@@ -28,8 +28,10 @@ async fn fresh_database() -> Option<String> {
     let admin = base.clone();
     let n = name.clone();
     tokio::task::spawn_blocking(move || {
-        let mut c = postgres::Client::connect(&admin, postgres::NoTls).expect("TEST_DATABASE_URL reachable");
-        c.batch_execute(&format!("CREATE DATABASE {n}")).expect("CREATE DATABASE allowed");
+        let mut c = postgres::Client::connect(&admin, postgres::NoTls)
+            .expect("TEST_DATABASE_URL reachable");
+        c.batch_execute(&format!("CREATE DATABASE {n}"))
+            .expect("CREATE DATABASE allowed");
     })
     .await
     .unwrap();
@@ -42,21 +44,38 @@ fn token_in(db: &str, user: &str) -> String {
     let store = service::store::Store::connect_postgres(db).unwrap();
     let u = store.user_named(user).unwrap();
     let t = service::auth::new_token();
-    store.insert_token(&u, None, &service::auth::hash_token(&t), 365).unwrap();
+    store
+        .insert_token(&u, None, &service::auth::hash_token(&t), 365)
+        .unwrap();
     t
 }
 
 async fn get(client: &reqwest::Client, token: &str, url: &str) -> Value {
-    client.get(url).header("X-AUTH-TOKEN", token).send().await.unwrap().json().await.unwrap()
+    client
+        .get(url)
+        .header("X-AUTH-TOKEN", token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn api_on_postgres() {
-    let Some(db) = fresh_database().await else { return };
-    let h = support::Harness::start_with_token(vec![SynthApp::new(440, 120)], 0, |c| c.database = Some(db.clone()), {
-        let db = db.clone();
-        move |_| token_in(&db, "alice")
-    })
+    let Some(db) = fresh_database().await else {
+        return;
+    };
+    let h = support::Harness::start_with_token(
+        vec![SynthApp::new(440, 120)],
+        0,
+        |c| c.database = Some(db.clone()),
+        {
+            let db = db.clone();
+            move |_| token_in(&db, "alice")
+        },
+    )
     .await;
     let guid = h.create(&steam_url(440), json!({"limit": 100})).await;
     let job = h.wait_job(&guid, 30, |j| j["status"] == "done").await;
@@ -65,17 +84,24 @@ async fn api_on_postgres() {
     let recs: Vec<Value> = serde_json::from_slice(&bytes).unwrap();
     assert_eq!(recs.len(), 100);
     let (c, health) = h.call("GET", "/api/v1/health", None).await;
-    assert_eq!((c, health["store"]["kind"].as_str()), (200, Some("postgres")));
+    assert_eq!(
+        (c, health["store"]["kind"].as_str()),
+        (200, Some("postgres"))
+    );
     let (c, list) = h.call("GET", "/api/v3/jobs", None).await;
     assert_eq!((c, list.as_array().map(Vec::len)), (200, Some(1)));
-    let (c, _) = h.call("PATCH", &format!("/api/v3/job/{guid}/retry"), None).await;
+    let (c, _) = h
+        .call("PATCH", &format!("/api/v3/job/{guid}/retry"), None)
+        .await;
     assert_eq!(c, 400);
     h.server.unwrap().shutdown().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_servers_share_one_queue_and_survive_losing_one() {
-    let Some(db) = fresh_database().await else { return };
+    let Some(db) = fresh_database().await else {
+        return;
+    };
     // 12 apps of 600 reviews (6 pages each, 60 ms a page).
     let apps: Vec<SynthApp> = (1..=12).map(|i| SynthApp::new(1000 + i, 600)).collect();
     let fixture = support::steam(apps, 60);
@@ -93,8 +119,12 @@ async fn two_servers_share_one_queue_and_survive_losing_one() {
     })
     .await
     .unwrap();
-    let a = service::Server::start(mk(3), "127.0.0.1:0".parse().unwrap()).await.unwrap();
-    let b = service::Server::start(mk(3), "127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let a = service::Server::start(mk(3), "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let b = service::Server::start(mk(3), "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
     let base = format!("http://{}", a.addr());
     let client = reqwest::Client::new();
     let urls: Vec<String> = (1..=12).map(|i| steam_url(1000 + i)).collect();
@@ -108,7 +138,12 @@ async fn two_servers_share_one_queue_and_survive_losing_one() {
         .json()
         .await
         .unwrap();
-    let guids: Vec<String> = created["data"].as_array().unwrap().iter().map(|d| d["guid"].as_str().unwrap().to_string()).collect();
+    let guids: Vec<String> = created["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["guid"].as_str().unwrap().to_string())
+        .collect();
     assert_eq!(guids.len(), 12);
     // Once both servers are busy, server B goes away mid-job (leases left behind).
     tokio::time::sleep(Duration::from_millis(250)).await;
@@ -122,22 +157,41 @@ async fn two_servers_share_one_queue_and_survive_losing_one() {
                 jobs.push(j);
                 break;
             }
-            assert!(std::time::Instant::now() < deadline, "job never finished: {j}");
+            assert!(
+                std::time::Instant::now() < deadline,
+                "job never finished: {j}"
+            );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
     for (i, j) in jobs.iter().enumerate() {
         assert_eq!(j["totalExported"], 600, "{j}");
-        let bytes = client.get(j["json_url"].as_str().unwrap()).header("X-AUTH-TOKEN", &token).send().await.unwrap().bytes().await.unwrap();
+        let bytes = client
+            .get(j["json_url"].as_str().unwrap())
+            .header("X-AUTH-TOKEN", &token)
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
         let recs: Vec<Value> = serde_json::from_slice(&bytes).unwrap();
         let ids: HashSet<&str> = recs.iter().map(|r| r["id"].as_str().unwrap()).collect();
-        assert_eq!((recs.len(), ids.len()), (600, 600), "job {i}: every review once");
+        assert_eq!(
+            (recs.len(), ids.len()),
+            (600, 600),
+            "job {i}: every review once"
+        );
     }
     // No job was run twice from the start: 6 pages each, plus at most one
     // page refetched per job whose worker went away mid-page.
     for i in 1..=12u64 {
         let hits = fixture.hits(&format!("/appreviews/{}", 1000 + i));
-        assert!((6..=8).contains(&hits), "app {}: {hits} page requests", 1000 + i);
+        assert!(
+            (6..=8).contains(&hits),
+            "app {}: {hits} page requests",
+            1000 + i
+        );
     }
     a.shutdown().await;
 }
