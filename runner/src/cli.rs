@@ -177,6 +177,12 @@ pub struct ExportArgs {
     /// Proxy for all requests (http://, https://, socks5://; credentials allowed, never logged).
     #[arg(long, env = "RUNNER_PROXY", hide_env_values = true)]
     pub proxy: Option<String>,
+    /// Send requests through the config file's `[proxy_pools.NAME]`, one session per proxy.
+    #[arg(long, value_name = "NAME")]
+    pub proxy_pool: Option<String>,
+    /// Exit location: the config file's proxy pools tagged `country = "CC"` (e.g. `us`).
+    #[arg(long, value_name = "CC")]
+    pub vpn: Option<String>,
     /// Netscape cookies.txt (as yt-dlp takes); cookies go to the platform whose hosts they name.
     #[arg(long)]
     pub cookies: Option<PathBuf>,

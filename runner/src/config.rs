@@ -49,6 +49,13 @@ pub struct ConfigFile {
     pub parallel_requests: Option<usize>,
     pub concurrency: Option<usize>,
     pub proxy: Option<String>,
+    /// Proxy pool every request goes through (`--proxy-pool`).
+    pub proxy_pool: Option<String>,
+    /// Exit country: the pools tagged with it (`--vpn`).
+    pub vpn: Option<String>,
+    /// `[proxy_pools.NAME]`: see `sessions.rs`.
+    #[serde(default)]
+    pub proxy_pools: HashMap<String, crate::sessions::ProxyPoolConfig>,
     pub cookies_file: Option<PathBuf>,
     pub retries: Option<u32>,
     pub user_agent: Option<String>,
@@ -68,6 +75,12 @@ pub struct PlatformConfig {
     pub concurrency: Option<usize>,
     /// `Cookie` header value (a secret).
     pub cookies: Option<String>,
+    /// Named cookie fields, as hosted exporters take them (secrets).
+    pub sessionid: Option<String>,
+    pub auth_token: Option<String>,
+    pub ct0: Option<String>,
+    pub c_user: Option<String>,
+    pub xs: Option<String>,
     /// API key or token the platform's protocol needs (a secret), e.g. OpenWeb's export key.
     pub api_key: Option<String>,
 }
@@ -236,7 +249,16 @@ impl Resolved {
                 http.concurrency.insert(k.clone(), c);
             }
             if let Some(c) = &p.cookies {
-                http.cookies.insert(k.clone(), c.clone());
+                crate::sessions::add_cookies(&mut http, k, c);
+            }
+            if let Some(c) = crate::sessions::named_fields(&[
+                ("sessionid", &p.sessionid),
+                ("auth_token", &p.auth_token),
+                ("ct0", &p.ct0),
+                ("c_user", &p.c_user),
+                ("xs", &p.xs),
+            ]) {
+                crate::sessions::add_cookies(&mut http, k, &c);
             }
             if let Some(c) = &p.api_key {
                 http.credentials.insert(k.clone(), c.clone());
@@ -274,9 +296,15 @@ impl Resolved {
             http.concurrency.insert(k.to_string(), n);
         }
         http.proxy = args.proxy.clone().or(file.proxy.clone());
+        http.proxy_pool = crate::sessions::pick_pool(
+            &file.proxy_pools,
+            args.proxy_pool.as_deref().or(file.proxy_pool.as_deref()),
+            args.vpn.as_deref().or(file.vpn.as_deref()),
+            http.proxy.as_deref(),
+        )?;
         if let Some(path) = args.cookies.clone().or(file.cookies_file.clone()) {
             for (platform, header) in crate::cookies::load_netscape(&path)? {
-                http.cookies.insert(platform, header);
+                crate::sessions::add_cookies(&mut http, &platform, &header);
             }
         }
         if let Some(n) = args.retries.or(file.retries) {

@@ -11,6 +11,7 @@ mod eval;
 mod mcp;
 mod progress;
 mod serve;
+mod sessions;
 mod table;
 
 use std::process::ExitCode;
