@@ -56,6 +56,7 @@ impl FromRequestParts<AppState> for Caller {
             .and_then(|v| v.to_str().ok())
             .map(str::trim)
             .filter(|t| !t.is_empty())
+            .or_else(|| bearer(&parts.headers))
             .ok_or_else(|| {
                 ApiError::new(401, "AUTH_HEADER_TOKEN", "missing X-AUTH-TOKEN header")
             })?;
@@ -67,6 +68,15 @@ impl FromRequestParts<AppState> for Caller {
         let _ = tokio::task::spawn_blocking(move || store.add_usage(uid, "api", 1, 0, 0)).await;
         Ok(caller)
     }
+}
+
+/// The token of an `Authorization: Bearer <token>` header (the task API's
+/// and StarExport's scheme), accepted besides `X-AUTH-TOKEN`.
+fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {
+    let v = headers.get("authorization")?.to_str().ok()?.trim();
+    let (scheme, token) = v.split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }
 
 /// Resolves a token to its caller.

@@ -353,7 +353,7 @@ async fn finish(
             return Ok(());
         }
         let kind = error.as_ref().map(|(k, _)| k.as_str());
-        store.proxy_outcome(id, status == "done", kind)?;
+        store.job_ended(id, &worker, status == "done", kind)?;
         store.add_usage(user_id, &platform, 0, 0, exported)?;
         if let Some(j) = store.job(&guid)? {
             let event = if status == "done" {

@@ -6,6 +6,7 @@ mod jobs;
 mod misc;
 mod realtime;
 mod schedules;
+mod tasks;
 mod tokens;
 mod webhooks;
 
@@ -60,6 +61,13 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/api/v1/schedules/{uuid}/pause"),
     ("POST", "/api/v1/schedules/{uuid}/resume"),
     ("POST", "/api/v1/schedules/{uuid}/run-now"),
+    ("GET", "/api/tasks"),
+    ("POST", "/api/tasks"),
+    ("GET", "/api/tasks/{id}"),
+    ("PUT", "/api/tasks/{id}"),
+    ("DELETE", "/api/tasks/{id}"),
+    ("POST", "/api/tasks/{id}/reset"),
+    ("GET", "/api/tasks/{id}/result"),
 ];
 
 /// The API's router over `state`.
@@ -119,6 +127,13 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/schedules/{uuid}/pause", post(schedules::pause))
         .route("/api/v1/schedules/{uuid}/resume", post(schedules::resume))
         .route("/api/v1/schedules/{uuid}/run-now", post(schedules::run_now))
+        .route("/api/tasks", get(tasks::list).post(tasks::create))
+        .route(
+            "/api/tasks/{id}",
+            get(tasks::show).put(tasks::update).delete(tasks::delete),
+        )
+        .route("/api/tasks/{id}/reset", post(tasks::reset))
+        .route("/api/tasks/{id}/result", get(tasks::result))
         .fallback(|| async { ApiError::new(404, "NOT_FOUND", "no such endpoint") })
         .layer(DefaultBodyLimit::max(max_body))
         .with_state(state)

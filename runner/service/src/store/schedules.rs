@@ -95,6 +95,7 @@ CREATE TABLE IF NOT EXISTS tasks (
     max_posts INTEGER NOT NULL,
     priority INTEGER NOT NULL DEFAULT 0,
     job_id INTEGER NOT NULL,
+    worker_id TEXT,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
 );
