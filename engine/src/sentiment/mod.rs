@@ -55,6 +55,7 @@
 
 mod enricher;
 mod lexicon;
+pub mod providers;
 mod rules;
 mod scan;
 mod table;
