@@ -51,8 +51,8 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = 2000)]
     pub webhook_backoff_ms: u64,
     /// An exit location for `options.vpn`: `NAME=CODE[=PROXY_URL]`, e.g. `Norway=NO=socks5://…`. Repeatable.
-    #[arg(long, value_name = "NAME=CODE[=PROXY]")]
-    pub vpn: Vec<String>,
+    #[arg(long = "vpn-location", value_name = "NAME=CODE[=PROXY]")]
+    pub vpn_location: Vec<String>,
     /// Network options of the exports (base URLs, rates, proxy, cookies, config file).
     #[command(flatten)]
     pub export: ExportArgs,
@@ -90,12 +90,12 @@ fn parse_vpn(s: &str) -> Result<service::VpnLocation> {
     let mut parts = s.splitn(3, '=');
     let (Some(name), Some(code)) = (parts.next(), parts.next()) else {
         bail!(
-            "--vpn must look like NAME=CODE[=PROXY_URL], got {:?}",
+            "--vpn-location must look like NAME=CODE[=PROXY_URL], got {:?}",
             engine::redact_url(s)
         );
     };
     if name.trim().is_empty() || code.trim().is_empty() {
-        bail!("--vpn must look like NAME=CODE[=PROXY_URL]");
+        bail!("--vpn-location must look like NAME=CODE[=PROXY_URL]");
     }
     Ok(service::VpnLocation {
         name: name.trim().to_string(),
@@ -124,7 +124,7 @@ pub async fn serve(args: ServeArgs, api: bool, known: &[&str]) -> Result<u8> {
     config.limits.queued_exports = args.queued_exports;
     config.webhook_backoff = Duration::from_millis(args.webhook_backoff_ms);
     config.vpn_locations = args
-        .vpn
+        .vpn_location
         .iter()
         .map(|v| parse_vpn(v))
         .collect::<Result<_>>()?;
@@ -155,7 +155,8 @@ pub fn token(args: TokenArgs) -> Result<u8> {
             name,
             database,
         } => {
-            let spec = database.unwrap_or_else(|| data.join("service.db").to_string_lossy().into_owned());
+            let spec =
+                database.unwrap_or_else(|| data.join("service.db").to_string_lossy().into_owned());
             let store = service::store::Store::open_spec(&spec)
                 .with_context(|| format!("cannot open the store {}", engine::redact_url(&spec)))?;
             let user = store.user_named(&user)?;

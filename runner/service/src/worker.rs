@@ -126,9 +126,6 @@ async fn run_job(state: AppState, worker: &str, lease: Lease) {
     let store = state.store.clone();
     let lease_ms = state.config.lease.as_millis() as i64;
     let dir = state.config.job_dir(&job.guid);
-    if !lease.resumed || job.attempts <= 1 {
-        let _ = emit_blocking(&state, "job.progress", &job.guid).await;
-    }
     let (options, mut http) = match job_settings(&state, &job) {
         Ok(s) => s,
         Err(msg) => {
@@ -149,7 +146,17 @@ async fn run_job(state: AppState, worker: &str, lease: Lease) {
     let dedup_store = match crate::scheduler::prepare_job(&state, &job, &mut http).await {
         Ok(d) => d,
         Err(msg) => {
-            finish(&state, worker, &job, "error", 0, Some(("config", &msg)), None, None).await;
+            finish(
+                &state,
+                worker,
+                &job,
+                "error",
+                0,
+                Some(("config", &msg)),
+                None,
+                None,
+            )
+            .await;
             return;
         }
     };

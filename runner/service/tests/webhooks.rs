@@ -644,7 +644,6 @@ async fn retry_of_a_failed_job_sends_export_requeued() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-#[ignore = "bug: a resend refused for a disabled webhook (400) still re-queues the delivery, which is sent again once the webhook is enabled"]
 async fn a_refused_resend_changes_nothing() {
     let h = Harness::start(vec![], 0, |_| {}).await;
     let rx = Receiver::start().await;

@@ -460,7 +460,9 @@ impl Store {
                  WHERE d.uuid = ?1 AND w.user_id = ?2",
                 vals![uuid, user_id],
             )?)?;
-            if hook.is_some() {
+            // A disabled or suspended webhook's delivery is left as it is: the
+            // API refuses the resend, and enabling the webhook must not send it.
+            if hook.as_ref().is_some_and(|h| h.enabled) {
                 c.exec(
                     "UPDATE deliveries SET state = 'pending', next_attempt_at = ?1 WHERE uuid = ?2",
                     vals![now_ms(), uuid],
