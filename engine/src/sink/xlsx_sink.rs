@@ -57,7 +57,9 @@ pub struct XlsxSink {
     size: u64,
     frames: Vec<FrameAt>,
     summary: Summary,
-    builder: FrameBuilder,
+    /// Frames of records given one by one; made on first use (a batch
+    /// hands over frames already encoded, so its sinks never need one).
+    builder: Option<FrameBuilder>,
     buf: Vec<u8>,
     fields: Fields,
     rows_per_sheet: u32,
@@ -114,7 +116,7 @@ impl XlsxSink {
             size: 0,
             frames: Vec::new(),
             summary: Summary::default(),
-            builder: FrameBuilder::new(fields.clone(), rows_per_sheet.min(MAX_FRAME_ROWS)),
+            builder: None,
             buf: Vec::new(),
             fields,
             rows_per_sheet,
@@ -195,13 +197,12 @@ impl XlsxSink {
     }
 
     fn flush_builder(&mut self) -> Result<(), Error> {
-        if self.builder.is_empty() {
+        let Some(builder) = self.builder.as_mut().filter(|b| !b.is_empty()) else {
             return Ok(());
-        }
+        };
         let mut buf = std::mem::take(&mut self.buf);
         buf.clear();
-        let res = self
-            .builder
+        let res = builder
             .finish(&mut buf)
             .and_then(|()| self.put_frames(&buf));
         self.buf = buf;
@@ -216,7 +217,11 @@ impl XlsxSink {
 
 impl Sink for XlsxSink {
     fn write(&mut self, record: &Comment) -> Result<(), Error> {
-        if self.builder.push(record) {
+        let (fields, rows) = (&self.fields, self.rows_per_sheet);
+        let builder = self
+            .builder
+            .get_or_insert_with(|| FrameBuilder::new(fields.clone(), rows.min(MAX_FRAME_ROWS)));
+        if builder.push(record) {
             self.flush_builder()?;
         }
         Ok(())
