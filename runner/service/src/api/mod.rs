@@ -4,6 +4,7 @@ mod bulk;
 mod files;
 mod jobs;
 mod misc;
+mod proxies;
 mod realtime;
 mod schedules;
 mod tasks;
@@ -20,6 +21,7 @@ use crate::{ApiError, AppState};
 
 pub use jobs::job_json;
 pub use misc::OPENAPI as OPENAPI_JSON;
+pub use proxies::parse_proxy_line;
 
 /// Every route of the API (kept in step with `openapi.json`, which a test checks).
 pub const ROUTES: &[(&str, &str)] = &[
@@ -68,6 +70,11 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("DELETE", "/api/tasks/{id}"),
     ("POST", "/api/tasks/{id}/reset"),
     ("GET", "/api/tasks/{id}/result"),
+    ("POST", "/api/v1/proxies"),
+    ("GET", "/api/v1/proxies"),
+    ("GET", "/api/v1/proxies/{uuid}"),
+    ("PATCH", "/api/v1/proxies/{uuid}"),
+    ("DELETE", "/api/v1/proxies/{uuid}"),
 ];
 
 /// The API's router over `state`.
@@ -134,6 +141,13 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/tasks/{id}/reset", post(tasks::reset))
         .route("/api/tasks/{id}/result", get(tasks::result))
+        .route("/api/v1/proxies", post(proxies::create).get(proxies::list))
+        .route(
+            "/api/v1/proxies/{uuid}",
+            get(proxies::retrieve)
+                .patch(proxies::update)
+                .delete(proxies::delete),
+        )
         .fallback(|| async { ApiError::new(404, "NOT_FOUND", "no such endpoint") })
         .layer(DefaultBodyLimit::max(max_body))
         .with_state(state)

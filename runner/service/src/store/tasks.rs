@@ -126,7 +126,7 @@ pub struct TaskSpec {
 #[derive(Debug, Clone, PartialEq)]
 pub enum TaskChange {
     /// Done; the task now.
-    Done(TaskRow),
+    Done(Box<TaskRow>),
     /// The task is not in a status that allows it (its status now).
     Refused(String),
     /// No such task for this user.
@@ -273,7 +273,8 @@ impl Store {
                     id
                 ],
             )?;
-            Ok(task_in(c, user_id, id)?.map_or(TaskChange::Missing, TaskChange::Done))
+            Ok(task_in(c, user_id, id)?
+                .map_or(TaskChange::Missing, |t| TaskChange::Done(Box::new(t))))
         })
     }
 
@@ -336,7 +337,8 @@ impl Store {
                 "UPDATE tasks SET job_id = ?1, worker_id = NULL, updated_at = ?2 WHERE id = ?3",
                 vals![j.id, now_text(), id],
             )?;
-            let t = task_in(c, user_id, id)?.map_or(TaskChange::Missing, TaskChange::Done);
+            let t = task_in(c, user_id, id)?
+                .map_or(TaskChange::Missing, |t| TaskChange::Done(Box::new(t)));
             Ok((t, Some(j)))
         })
     }
