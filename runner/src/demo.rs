@@ -48,6 +48,14 @@ const DEMO: &[(&str, Expect)] = &[
         "https://www.trustpilot.com/review/lumen-drift.example",
         Expect::Done,
     ),
+    (
+        "https://apps.apple.com/jp/app/fixture-notes/id1000000001",
+        Expect::Done,
+    ),
+    (
+        "https://play.google.com/store/apps/details?id=com.fixture.notes&hl=en&gl=US",
+        Expect::Done,
+    ),
     ("this line is not a URL", Expect::Fails("invalid_url")),
     (
         "https://example.org/some/page",
@@ -64,7 +72,11 @@ enum Expect {
 }
 
 pub async fn run(args: DemoArgs) -> Result<u8> {
-    let server = FixtureServer::start(ServerConfig::new().with_embedded_fixtures())
+    let config = ServerConfig::new()
+        .with_embedded_fixtures()
+        // Google Play's state lives in a form body and a session cookie: a generated server.
+        .synthetic(fixtures::GooglePlaySynth::demo());
+    let server = FixtureServer::start(config)
         .await
         .context("cannot start the fixture server")?;
     let base = server.base_url();

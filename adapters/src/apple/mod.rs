@@ -32,6 +32,7 @@
 
 mod client;
 pub mod parse;
+mod raw;
 pub mod storefronts;
 pub mod url;
 

@@ -9,7 +9,8 @@
 
 use chrono::DateTime;
 use engine::{Comment, Error, Kind, Precision, Target};
-use serde_json::{Map, Value};
+
+use super::raw::{Entries, Label, RawEntry, RawRoot, Tolerant};
 
 /// What `extra.rating_scale` says about the App Store's `rating`.
 pub const RATING_SCALE: &str = "1-5 stars";
@@ -45,26 +46,30 @@ pub fn parse_feed(
     storefront: &str,
     req_url: &str,
 ) -> Result<ParsedFeed, Error> {
-    let root: Value = serde_json::from_slice(body).map_err(|e| {
+    let fail = |message: String| {
+        let text = String::from_utf8_lossy(&body[..body.len().min(400)]);
+        Error::parse("apple", req_url, message, &text, 0)
+    };
+    let root: RawRoot<'_> = serde_json::from_slice(body).map_err(|e| {
         let text = String::from_utf8_lossy(body);
         let at = offset(&text, &e);
-        Error::parse("apple", req_url, format!("not JSON: {e}"), &text, at)
+        Error::parse("apple", req_url, format!("not a feed: {e}"), &text, at)
     })?;
-    let err = |message: String, around: &Value| {
-        Error::parse("apple", req_url, message, &around.to_string(), 0)
+    let feed = match root.feed {
+        Tolerant::Value(feed) => feed,
+        Tolerant::Absent => return Err(fail("no `feed` object".into())),
+        Tolerant::Invalid(kind) => {
+            return Err(fail(format!("no `feed` object (`feed` is {kind})")))
+        }
     };
-    let Some(feed) = root.get("feed").and_then(Value::as_object) else {
-        return Err(err("no `feed` object".into(), &root));
-    };
-    let entries: &[Value] = match feed.get("entry") {
-        None | Some(Value::Null) => &[],
-        Some(Value::Array(list)) => list,
-        Some(one @ Value::Object(_)) => std::slice::from_ref(one),
-        Some(other) => {
-            return Err(err(
-                "feed.entry: expected an object or a list".into(),
-                other,
-            ))
+    let entries: Vec<Tolerant<RawEntry<'_>>> = match feed.entry {
+        Entries::None => Vec::new(),
+        Entries::List(list) => list,
+        Entries::One(one) => vec![Tolerant::Value(*one)],
+        Entries::Other(kind) => {
+            return Err(fail(format!(
+                "feed.entry: expected an object or a list, got {kind}"
+            )))
         }
     };
     let mut out = ParsedFeed {
@@ -72,16 +77,22 @@ pub fn parse_feed(
         skipped: 0,
     };
     let fetched_at = chrono::Utc::now();
-    for (i, entry) in entries.iter().enumerate() {
-        let Some(obj) = entry.as_object() else {
-            return Err(err(format!("feed.entry[{i}]: expected an object"), entry));
+    for (i, entry) in entries.into_iter().enumerate() {
+        let entry = match entry {
+            Tolerant::Value(e) => e,
+            Tolerant::Absent => continue,
+            Tolerant::Invalid(kind) => {
+                return Err(fail(format!(
+                    "feed.entry[{i}]: expected an object, got {kind}"
+                )))
+            }
         };
-        if !is_review(obj) {
+        if !is_review(&entry) {
             out.skipped += 1;
             continue;
         }
-        let mut record = review(obj, target, storefront)
-            .map_err(|m| err(format!("feed.entry[{i}].{m}"), entry))?;
+        let mut record =
+            review(entry, target, storefront).map_err(|m| fail(format!("feed.entry[{i}].{m}")))?;
         record.fetched_at = fetched_at;
         out.records.push(record);
     }
@@ -90,43 +101,17 @@ pub fn parse_feed(
 
 /// A review has a rating or an author; the app entry of older feeds has
 /// neither (it has `im:name`, `im:artist`, `im:price`…).
-fn is_review(obj: &Map<String, Value>) -> bool {
-    obj.contains_key("im:rating") || obj.contains_key("author")
-}
-
-/// The `label` of field `key` (`{"label": …}`), or the field itself when
-/// it is a bare value.
-fn label<'a>(obj: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
-    match obj.get(key)? {
-        Value::Object(o) => o.get("label"),
-        other => Some(other),
-    }
-}
-
-/// A label as text: strings as they are, numbers printed.
-fn text(v: Option<&Value>) -> Option<String> {
-    match v? {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    }
-}
-
-/// A count sent as a string (`"12"`) or a number; anything else is `None`.
-fn count(v: Option<&Value>) -> Option<u64> {
-    match v? {
-        Value::String(s) => s.trim().parse().ok(),
-        Value::Number(n) => n.as_u64(),
-        _ => None,
-    }
+fn is_review(entry: &RawEntry<'_>) -> bool {
+    entry.rating.present() || !matches!(entry.author, Tolerant::Absent)
 }
 
 /// The review record of one entry; the error names the field (the caller
 /// prefixes the entry's position).
-fn review(obj: &Map<String, Value>, target: &Target, storefront: &str) -> Result<Comment, String> {
-    let id = text(label(obj, "id"))
-        .filter(|s| !s.trim().is_empty())
-        .ok_or("id.label: missing review id")?;
+fn review(e: RawEntry<'_>, target: &Target, storefront: &str) -> Result<Comment, String> {
+    let id =
+        e.id.text()
+            .filter(|s| !s.trim().is_empty())
+            .ok_or("id.label: missing review id")?;
     let mut c = Comment::new(
         "apple",
         Kind::Review,
@@ -134,20 +119,25 @@ fn review(obj: &Map<String, Value>, target: &Target, storefront: &str) -> Result
         target.id.clone(),
         target.url.clone(),
     );
-    c.rating = match label(obj, "im:rating") {
-        None | Some(Value::Null) => None,
-        Some(v) => {
-            Some(rating(v).ok_or_else(|| format!("im:rating.label: expected 1-5, got {v}"))?)
-        }
+    c.rating = match &e.rating {
+        Label::Absent | Label::Null => None,
+        other => Some(
+            other
+                .number()
+                .filter(|r| (1.0..=5.0).contains(r))
+                .ok_or_else(|| {
+                    format!("im:rating.label: expected 1-5, got {}", other.describe())
+                })?,
+        ),
     };
-    if let Some(author) = obj.get("author").and_then(Value::as_object) {
-        c.author = text(label(author, "name")).filter(|s| !s.is_empty());
-        c.author_url = text(label(author, "uri")).filter(|s| !s.is_empty());
+    if let Tolerant::Value(author) = &e.author {
+        c.author = author.name.text().filter(|s| !s.is_empty());
+        c.author_url = author.uri.text().filter(|s| !s.is_empty());
         c.author_id = c.author_url.as_deref().and_then(reviewer_id);
     }
-    c.title = text(label(obj, "title"));
-    c.text = content(obj.get("content")).unwrap_or_default();
-    if let Some(raw) = text(label(obj, "updated")) {
+    c.title = e.title.text();
+    c.text = e.content.0.text().unwrap_or_default();
+    if let Some(raw) = e.updated.text() {
         match DateTime::parse_from_rfc3339(raw.trim()) {
             Ok(t) => {
                 c.created_at = Some(t.to_utc());
@@ -156,8 +146,8 @@ fn review(obj: &Map<String, Value>, target: &Target, storefront: &str) -> Result
             Err(_) => c.created_at_raw = Some(raw),
         }
     }
-    let votes_up = count(label(obj, "im:voteSum"));
-    let votes = count(label(obj, "im:voteCount"));
+    let votes_up = e.vote_sum.count();
+    let votes = e.vote_count.count();
     c.likes = votes_up;
     // voteCount counts every "was this helpful?" answer, voteSum the yes.
     c.dislikes = match (votes, votes_up) {
@@ -167,7 +157,7 @@ fn review(obj: &Map<String, Value>, target: &Target, storefront: &str) -> Result
     let extra = &mut c.extra;
     extra.insert("rating_scale".into(), RATING_SCALE.into());
     extra.insert("storefront".into(), storefront.into());
-    if let Some(v) = text(label(obj, "im:version")) {
+    if let Some(v) = e.version.text() {
         extra.insert("app_version".into(), v.into());
     }
     if let Some(v) = votes_up {
@@ -177,31 +167,6 @@ fn review(obj: &Map<String, Value>, target: &Target, storefront: &str) -> Result
         extra.insert("vote_count".into(), v.into());
     }
     Ok(c)
-}
-
-/// A rating: a number or numeric string from 1 to 5.
-fn rating(v: &Value) -> Option<f64> {
-    let r = match v {
-        Value::String(s) => s.trim().parse::<f64>().ok()?,
-        Value::Number(n) => n.as_f64()?,
-        _ => return None,
-    };
-    (1.0..=5.0).contains(&r).then_some(r)
-}
-
-/// The review text: `content.label`, or the `type: text` one when a feed
-/// sends a list (text and html).
-fn content(v: Option<&Value>) -> Option<String> {
-    match v? {
-        Value::Array(list) => {
-            let is_text =
-                |c: &&Value| c.pointer("/attributes/type").and_then(Value::as_str) == Some("text");
-            let chosen = list.iter().find(is_text).or_else(|| list.first())?;
-            content(Some(chosen))
-        }
-        Value::Object(o) => text(o.get("label")),
-        other => text(Some(other)),
-    }
 }
 
 /// The reviewer id at the end of `https://itunes.apple.com/jp/reviews/id638572168`.
