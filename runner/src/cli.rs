@@ -152,6 +152,13 @@ pub struct ExportArgs {
     /// Score every record's sentiment offline (VADER-method lexicon; emoji only for non-English records).
     #[arg(long)]
     pub sentiment: bool,
+    /// Classify sentiment with a provider: openai, anthropic or google (key from OPENAI_API_KEY,
+    /// ANTHROPIC_API_KEY, GOOGLE_API_KEY or the config's [sentiment]); the rest is scored offline.
+    #[arg(long, value_name = "PROVIDER")]
+    pub sentiment_provider: Option<String>,
+    /// Most comments sent to the sentiment provider in this run (the rest is scored offline).
+    #[arg(long, value_name = "N")]
+    pub max_provider_comments: Option<u64>,
     /// Only records in this language, on platforms that filter by language (e.g. `en`, `ja`).
     #[arg(long)]
     pub language: Option<String>,

@@ -45,7 +45,8 @@ pub struct ConfigFile {
     pub sort: Option<String>,
     pub language: Option<String>,
     pub detect_language: Option<bool>,
-    pub sentiment: Option<bool>,
+    /// `sentiment = true` or a `[sentiment]` provider section.
+    pub sentiment: Option<crate::provider::SentimentSetting>,
     pub parallel_requests: Option<usize>,
     pub concurrency: Option<usize>,
     pub proxy: Option<String>,
@@ -105,6 +106,7 @@ pub struct Resolved {
     pub dedup_store: Option<PathBuf>,
     pub detect_language: bool,
     pub sentiment: bool,
+    pub sentiment_provider: Option<engine::sentiment::providers::ProviderConfig>,
 }
 
 fn split_pair<'a>(s: &'a str, what: &str) -> Result<(&'a str, &'a str)> {
@@ -328,7 +330,9 @@ impl Resolved {
             dedup_store: args.dedup_store.clone().or(file.dedup_store.clone()),
             sink_options,
             detect_language: args.detect_language || file.detect_language.unwrap_or(false),
-            sentiment: args.sentiment || file.sentiment.unwrap_or(false),
+            sentiment: args.sentiment
+                || file.sentiment.as_ref().is_some_and(|s| s.enabled()),
+            sentiment_provider: crate::provider::resolve(args, file.sentiment.as_ref())?,
         })
     }
 }

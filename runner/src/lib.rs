@@ -10,6 +10,7 @@ mod demo;
 mod eval;
 mod mcp;
 mod progress;
+mod provider;
 mod serve;
 mod sessions;
 mod table;
@@ -171,7 +172,13 @@ async fn run_batch(
     if r.detect_language {
         batch = batch.enricher(std::sync::Arc::new(engine::LanguageDetector::default()));
     }
-    if r.sentiment {
+    let mut provider = None;
+    if let Some(cfg) = r.sentiment_provider.clone() {
+        // Falls back to the offline analyzer itself, so it replaces it.
+        let p = std::sync::Arc::new(engine::sentiment::providers::ProviderEnricher::new(cfg)?);
+        batch = batch.enricher(p.clone());
+        provider = Some(p);
+    } else if r.sentiment {
         // After language detection, so non-English records are read for emoji only.
         batch = batch.enricher(std::sync::Arc::new(engine::SentimentAnalyzer::new()));
     }
@@ -190,6 +197,9 @@ async fn run_batch(
         .run()
         .await;
     progress.finish();
+    if let Some(p) = &provider {
+        provider::report(p, quiet);
+    }
     let report = report?;
     print!("{}", table::render(&report));
     Ok(report)
