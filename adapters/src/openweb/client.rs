@@ -304,7 +304,7 @@ impl State {
             let last_link = self.pos.link >= links;
             let next = if last_link {
                 self.next_window();
-                (self.pos.window < self.windows).then(|| Position {
+                (self.pos.window < self.windows).then_some(Position {
                     window: self.pos.window,
                     link: 0,
                     request_id: None,
@@ -316,12 +316,9 @@ impl State {
                     request_id: Some(request_id),
                 })
             };
-            page.next = next
-                .map(|p| serde_json::to_value(p))
-                .transpose()
-                .map_err(|e| {
-                    Error::Checkpoint(format!("openweb: cannot encode the cursor: {e}"))
-                })?;
+            page.next = next.map(serde_json::to_value).transpose().map_err(|e| {
+                Error::Checkpoint(format!("openweb: cannot encode the cursor: {e}"))
+            })?;
             return Ok(Some(page));
         }
     }
