@@ -60,6 +60,18 @@ proptest! {
     }
 
     #[test]
+    fn set_cookie_and_page_ids_never_panic(lines in proptest::collection::vec("\\PC{0,60}", 0..6), html in "\\PC{0,120}") {
+        let mut jar = crate::googleplay::cookies::CookieJar::default();
+        jar.absorb(lines.iter().map(String::as_str));
+        if let Some(h) = jar.header() {
+            prop_assert!(!h.contains(['\r', '\n']));
+        }
+        let framed = format!("{html}\"FdrFJe\":\"{html}\"cfb2h\":\"{html}");
+        let _ = crate::googleplay::request::page_ids(&html);
+        let _ = crate::googleplay::request::page_ids(&framed);
+    }
+
+    #[test]
     fn detect_never_panics(q in "[a-zA-Z0-9=&._%-]{0,60}") {
         if let Ok(url) = url::Url::parse(&format!("https://play.google.com/store/apps/details?{q}")) {
             if let Some(t) = detect(&url) {
