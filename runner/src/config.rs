@@ -330,8 +330,7 @@ impl Resolved {
             dedup_store: args.dedup_store.clone().or(file.dedup_store.clone()),
             sink_options,
             detect_language: args.detect_language || file.detect_language.unwrap_or(false),
-            sentiment: args.sentiment
-                || file.sentiment.as_ref().is_some_and(|s| s.enabled()),
+            sentiment: args.sentiment || file.sentiment.as_ref().is_some_and(|s| s.enabled()),
             sentiment_provider: crate::provider::resolve(args, file.sentiment.as_ref())?,
         })
     }

@@ -215,7 +215,10 @@ pub(crate) async fn check_options(
         }
     }
     if let Some(pool) = parsed.pool.clone() {
-        if db(state, move |s| s.pool_for(user_id, &pool)).await?.is_none() {
+        if db(state, move |s| s.pool_for(user_id, &pool))
+            .await?
+            .is_none()
+        {
             return Err(ApiError::validation(format!(
                 "options.pool: unknown proxy pool {}",
                 parsed.pool.as_deref().unwrap_or_default()
