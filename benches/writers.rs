@@ -158,7 +158,11 @@ fn writers<M: Measurement>(c: &mut Criterion<M>) {
     g.throughput(Throughput::Elements(ROWS as u64));
     g.sample_size(10);
     let dir = tempfile::tempdir_in(std::env::temp_dir()).expect("tempdir");
-    for format in Format::ALL {
+    let mut formats = Format::ALL.to_vec();
+    if engine::sink::PARQUET {
+        formats.push(Format::Parquet);
+    }
+    for format in formats {
         g.bench_function(format.extension(), |b| {
             b.iter(|| black_box(write_all(format, &rows, dir.path())))
         });

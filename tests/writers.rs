@@ -138,3 +138,23 @@ fn zipped_chunks_per_url_and_combined() {
         .count();
     assert_eq!(stray, 0);
 }
+
+/// Without the `parquet` feature the format is refused with the rebuild
+/// hint; with it, the file is written.
+#[test]
+fn parquet_is_written_or_refused_with_a_hint() {
+    let server = steam_server(vec![SynthApp::new(3_000_005, 30)], 0);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let urls = url_list(dir.path(), &[3_000_005], &[]);
+    let mut args = batch_args(&urls, &out, &server);
+    args.extend(["--format", "parquet"].map(String::from));
+    let o = run(&args);
+    if o.status.code() == Some(0) {
+        assert!(out.join("steam_3000005.parquet").exists());
+    } else {
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains("--features parquet"), "{err}");
+        assert!(!out.join("steam_3000005.parquet").exists());
+    }
+}

@@ -90,7 +90,45 @@ fn read_table(format: Format, path: &Path) -> Vec<Vec<String>> {
                 .map(|r| r.iter().map(|d| d.to_string()).collect())
                 .collect()
         }
+        #[cfg(feature = "parquet")]
+        Format::Parquet => {
+            use polars::prelude::{AnyValue, ParquetReader, SerReader};
+            let df = ParquetReader::new(std::fs::File::open(path).unwrap())
+                .finish()
+                .unwrap();
+            let names: Vec<String> = df
+                .get_column_names()
+                .iter()
+                .map(|n| n.to_string())
+                .collect();
+            let mut out = vec![names.clone()];
+            for i in 0..df.height() {
+                out.push(
+                    names
+                        .iter()
+                        .map(|n| match df.column(n).unwrap().get(i).unwrap() {
+                            AnyValue::Null => String::new(),
+                            AnyValue::String(s) => s.to_string(),
+                            AnyValue::StringOwned(s) => s.to_string(),
+                            other => other.to_string(),
+                        })
+                        .collect(),
+                );
+            }
+            out
+        }
+        #[cfg(not(feature = "parquet"))]
+        Format::Parquet => unreachable!("not among formats() in this build"),
     }
+}
+
+/// Every format this build writes.
+fn formats() -> Vec<Format> {
+    let mut v = Format::ALL.to_vec();
+    if engine::sink::PARQUET {
+        v.push(Format::Parquet);
+    }
+    v
 }
 
 #[test]
@@ -98,7 +136,7 @@ fn every_format_takes_the_same_fields_in_the_same_order() {
     let dir = tempfile::tempdir().unwrap();
     let fields = "likes,id,text,author";
     let records: Vec<Comment> = (0..3).map(|i| rec(i, &format!("text {i}"))).collect();
-    for format in Format::ALL {
+    for format in formats() {
         let path = dir.path().join(format!("f.{}", format.extension()));
         let mut sink = open_file_with(format, &path, None, &opts(fields, None, false)).unwrap();
         for r in &records {
@@ -297,7 +335,7 @@ proptest! {
         let dir = tempfile::tempdir().unwrap();
         let records: Vec<Comment> = texts.iter().enumerate().map(|(i, t)| rec(i, t)).collect();
         let o = opts("id,text,title", chunked.then_some(2), false);
-        for format in Format::ALL {
+        for format in formats() {
             let path = dir.path().join(format!("p.{}", format.extension()));
             let mut sink = open_file_with(format, &path, None, &o).unwrap();
             for r in &records {
@@ -320,7 +358,7 @@ proptest! {
             prop_assert_eq!(table.len(), texts.len() + 1, "{:?}", format);
             for (row, t) in table[1..].iter().zip(&texts) {
                 let want = match format {
-                    Format::Json | Format::Ndjson => t.clone(),
+                    Format::Json | Format::Ndjson | Format::Parquet => t.clone(),
                     Format::Csv => engine::sink::neutralize(t).into_owned(),
                     Format::Xlsx => {
                         let stripped: String = t.chars().filter(|&c| !forbidden(c)).collect();
@@ -341,4 +379,17 @@ fn all_columns_is_the_default_header() {
     sink.finish().unwrap();
     let (h, _) = csv_rows(&std::fs::read(&path).unwrap());
     assert_eq!(h, COLUMNS);
+}
+
+#[cfg(not(feature = "parquet"))]
+#[test]
+fn parquet_without_the_feature_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("p.parquet");
+    let err = open_file_with(Format::Parquet, &path, None, &SinkOptions::default())
+        .err()
+        .expect("no Parquet in this build");
+    assert_eq!(err.kind(), "config");
+    assert!(err.to_string().contains("--features parquet"), "{err}");
+    assert_eq!("parquet".parse::<Format>(), Ok(Format::Parquet));
 }

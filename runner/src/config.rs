@@ -147,6 +147,9 @@ fn sink_options(
     if chunk_rows == Some(0) {
         bail!("--chunk-rows must be at least 1");
     }
+    if formats.contains(&Format::Parquet) && !engine::sink::PARQUET {
+        return Err(engine::sink::parquet_unavailable().into());
+    }
     if (zip || chunk_rows.is_some()) && !formats.contains(&Format::Csv) {
         bail!("--chunk-rows and --zip apply to CSV output: add csv to --format");
     }

@@ -6,6 +6,8 @@ mod csv_chunks;
 mod csv_enc;
 mod fields;
 mod json_fields;
+#[cfg(feature = "parquet")]
+mod parquet;
 mod summary;
 mod text;
 mod topk;
@@ -25,6 +27,8 @@ pub use csv_chunks::{csv_parts_dir, ChunkedCsvSink, DEFAULT_CHUNK_ROWS};
 pub use csv_enc::CsvEncoder;
 pub use fields::Fields;
 pub use json_fields::JsonFieldsEncoder;
+#[cfg(feature = "parquet")]
+pub use parquet::{ParquetSink, ROW_GROUP};
 pub use text::{Encoder, JsonArrayEncoder, NdjsonEncoder, TextSink};
 pub use topk::{Ranked, TopK};
 pub use xlsx::{ndjson_to_xlsx, XlsxStats};
@@ -75,7 +79,7 @@ pub trait Sink: Send {
 /// ```
 pub fn remove_spools(dir: &Path, name: &str) {
     let path = dir.join(name);
-    if name.ends_with(".xlsx") {
+    if name.ends_with(".xlsx") || name.ends_with(".parquet") {
         let _ = std::fs::remove_file(xlsx_spool_path(&path));
     }
     if name.ends_with(".csv") {
@@ -110,8 +114,9 @@ pub fn encoder_with(format: Format, fields: &Fields) -> Box<dyn Encoder> {
     match format {
         Format::Json if all => Box::new(JsonArrayEncoder),
         Format::Json => Box::new(JsonFieldsEncoder::array(fields.clone())),
-        Format::Ndjson if all => Box::new(NdjsonEncoder),
-        Format::Ndjson => Box::new(JsonFieldsEncoder::ndjson(fields.clone())),
+        // A Parquet sink spools NDJSON (see `ParquetSink`).
+        Format::Ndjson | Format::Parquet if all => Box::new(NdjsonEncoder),
+        Format::Ndjson | Format::Parquet => Box::new(JsonFieldsEncoder::ndjson(fields.clone())),
         Format::Csv => Box::new(CsvEncoder::with_fields(fields.clone())),
         // An XLSX sink spools frames of compressed rows (see `XlsxSink`).
         Format::Xlsx => Box::new(XlsxFrameEncoder::new(fields.clone())),
@@ -168,9 +173,30 @@ pub enum Format {
     Ndjson,
     /// RFC 4180 CSV with a header, flat columns, spreadsheet-safe cells.
     Csv,
-    /// An Excel workbook (the flat columns, real dates and numbers, links),
-    /// written from an NDJSON spool when the output is complete.
+    /// An Excel workbook (the flat columns, real dates and numbers, links,
+    /// sentiment colours, summary and legend sheets), assembled from a spool
+    /// of compressed rows when the output is complete.
     Xlsx,
+    /// Apache Parquet (zstd) of the flat columns, written from an NDJSON
+    /// spool when the output is complete; only in builds with the `parquet`
+    /// feature (see [`PARQUET`]).
+    Parquet,
+}
+
+/// Whether this build writes Parquet (the `parquet` feature).
+pub const PARQUET: bool = cfg!(feature = "parquet");
+
+/// The error for `--format parquet` in a build without the feature.
+///
+/// ```
+/// assert!(engine::sink::parquet_unavailable().to_string().contains("--features parquet"));
+/// ```
+pub fn parquet_unavailable() -> Error {
+    Error::Config(
+        "this runner was built without Parquet support: rebuild with \
+         `cargo build --release -p runner --features parquet`"
+            .into(),
+    )
 }
 
 impl Format {
@@ -181,10 +207,11 @@ impl Format {
             Format::Ndjson => "ndjson",
             Format::Csv => "csv",
             Format::Xlsx => "xlsx",
+            Format::Parquet => "parquet",
         }
     }
 
-    /// Every format.
+    /// Every format every build has (Parquet needs the `parquet` feature).
     pub const ALL: [Format; 4] = [Format::Json, Format::Ndjson, Format::Csv, Format::Xlsx];
 }
 
@@ -196,8 +223,9 @@ impl std::str::FromStr for Format {
             "ndjson" | "jsonl" => Ok(Format::Ndjson),
             "csv" => Ok(Format::Csv),
             "xlsx" | "excel" => Ok(Format::Xlsx),
+            "parquet" | "pq" => Ok(Format::Parquet),
             other => Err(format!(
-                "unknown format {other:?} (json, ndjson, csv, xlsx; parquet is not built yet)"
+                "unknown format {other:?} (json, ndjson, csv, xlsx, parquet)"
             )),
         }
     }
@@ -253,5 +281,9 @@ pub fn open_file_with(
             TextSink::open(path, encoder_with(format, fields), resume_at)?.with_format(format),
         ),
         Format::Xlsx => Box::new(XlsxSink::open(path, resume_at, fields.clone())?),
+        #[cfg(feature = "parquet")]
+        Format::Parquet => Box::new(ParquetSink::open(path, resume_at, fields.clone())?),
+        #[cfg(not(feature = "parquet"))]
+        Format::Parquet => return Err(parquet_unavailable()),
     })
 }
