@@ -78,12 +78,33 @@ impl<'a> Rules<'a> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     pub fn push(&mut self, t: Tok) {
+        if !t.upper && t.entry.flags == 0 && t.entry.word == 0 && t.entry.booster == 0.0 {
+            // Most tokens: a plain word that only takes a place in the window.
+            let i = self.len;
+            self.len += 1;
+            let at = i as usize & 3;
+            if i >= 4 {
+                let out = self.ring[at];
+                self.commit(out);
+            }
+            self.ring[at] = Slot {
+                idx: i,
+                ..Slot::default()
+            };
+        } else {
+            self.push_word(t);
+        }
+    }
+
+    /// A token some rule reads: a lexicon word, modifier, named word or caps.
+    #[inline(never)]
+    fn push_word(&mut self, t: Tok) {
         let i = self.len;
         self.len += 1;
-        self.caps += t.upper as u32;
         let e = t.entry;
+        self.caps += t.upper as u32;
         let have = i.min(3) as usize;
         let mut cur = Slot {
             idx: i,

@@ -1,11 +1,15 @@
 //! The one pass over a text: splits it into tokens (whitespace-separated,
-//! emoji on their own), strips edge punctuation the way the published method
-//! does, looks each token up lowercased in a stack buffer (no allocation) and
-//! hands it to the rules. Also counts `!` and `?`.
+//! emoji on their own; ASCII runs eight bytes at a time), strips edge
+//! punctuation the way the published method does, lowercases each token into
+//! a packed key on the stack (no allocation), looks it up and hands it to the
+//! rules. Also counts `!` and `?`.
 
 use super::lexicon::{Entry, Lexicon, LEXICON, MAX_KEY, NEGATION, SYMBOL};
 use super::rules::{Rules, Tok};
 use super::table::{Key, KEY_BYTES};
+
+/// Longest emoticon worth looking up in emoji-only mode (`@}-;-'---` has 9).
+const MAX_SYMBOL: usize = 12;
 
 /// Byte classes, one table load per byte in the hot loop.
 const SPACE: u8 = 1;
@@ -41,6 +45,8 @@ pub(crate) fn scan_with(lex: &Lexicon, text: &str, symbols_only: bool, rules: &m
     let b = text.as_bytes();
     let n = b.len();
     let mut i = 0;
+    // `!` and `?` counts stay in registers until the end.
+    let (mut bangs, mut questions) = (0u32, 0u32);
     while i < n {
         let cls = CLASS[b[i] as usize];
         if cls & SPACE != 0 {
@@ -74,7 +80,7 @@ pub(crate) fn scan_with(lex: &Lexicon, text: &str, symbols_only: bool, rules: &m
             if i + 8 <= n {
                 // Eight bytes at a time up to the first space, control or
                 // non-ASCII byte.
-                let (k, cls) = ascii_run(load8(b, i), rules);
+                let (k, cls) = ascii_run(load8(b, i), &mut bangs, &mut questions);
                 seen |= cls;
                 i += k;
                 if k == 8 {
@@ -85,13 +91,20 @@ pub(crate) fn scan_with(lex: &Lexicon, text: &str, symbols_only: bool, rules: &m
             let cls = CLASS[c as usize];
             if cls & (SPACE | HIGH) == 0 {
                 seen |= cls;
-                rules.exclamations += u32::from(c == b'!');
-                rules.questions += u32::from(c == b'?');
+                bangs += u32::from(c == b'!');
+                questions += u32::from(c == b'?');
                 i += 1;
                 continue;
             }
             if cls & SPACE != 0 {
                 break;
+            }
+            // CJK and Hangul (lead bytes E4…ED, and E3 past its punctuation
+            // block): no space, no emoji with a valence, no case.
+            if matches!(c, 0xE4..=0xE9 | 0xEB..=0xED) || (c == 0xE3 && b[i + 1] >= 0x81) {
+                seen |= HIGH;
+                i += 3;
+                continue;
             }
             let (cp, len) = decode(b, i);
             if is_unicode_space(cp) || emoji(lex, cp).is_some() {
@@ -99,32 +112,30 @@ pub(crate) fn scan_with(lex: &Lexicon, text: &str, symbols_only: bool, rules: &m
             }
             seen |= HIGH;
             match cp {
-                0xFF01 => rules.exclamations += 1, // fullwidth ！
-                0xFF1F => rules.questions += 1,    // fullwidth ？
-                _ if may_have_case(cp) => {
-                    if let Some(ch) = char::from_u32(cp) {
-                        if ch.is_uppercase() {
-                            seen |= UPPER;
-                        } else if ch.is_lowercase() {
-                            seen |= LOWER;
-                        }
-                    }
-                }
-                _ => {}
+                0xFF01 => bangs += 1,     // fullwidth ！
+                0xFF1F => questions += 1, // fullwidth ？
+                _ => seen |= case_of(cp),
             }
             i += len;
         }
-        let entry = token_entry(lex, b, start, i, seen & HIGH == 0);
-        let entry = if symbols_only && entry.flags & SYMBOL == 0 {
-            Entry::default()
+        let ascii = seen & HIGH == 0;
+        let entry = if !symbols_only {
+            token_entry(lex, b, start, i, ascii)
+        } else if ascii && i - start <= MAX_SYMBOL {
+            Some(token_entry(lex, b, start, i, ascii))
+                .filter(|e| e.flags & SYMBOL != 0)
+                .unwrap_or_default()
         } else {
-            entry
+            // Emoticons are short and ASCII: nothing else to look up.
+            Entry::default()
         };
         rules.push(Tok {
             entry,
             upper: seen & UPPER != 0 && seen & LOWER == 0,
         });
     }
+    rules.exclamations += bangs;
+    rules.questions += questions;
 }
 
 #[inline]
@@ -151,7 +162,7 @@ fn in_range(x: u64, lo: u8, hi: u8) -> u64 {
 /// How many of the eight bytes of `x` are printable ASCII before the first
 /// other byte, with their case classes; counts their `!` and `?`.
 #[inline]
-fn ascii_run(x: u64, rules: &mut Rules) -> (usize, u8) {
+fn ascii_run(x: u64, bangs: &mut u32, questions: &mut u32) -> (usize, u8) {
     // Lowest flagged byte is the first one below 0x21 or above 0x7F (bits
     // above it may be spurious borrows, and are not used).
     let special = (x.wrapping_sub(0x21 * ONES) & !x & HIGHS) | (x & HIGHS);
@@ -168,8 +179,11 @@ fn ascii_run(x: u64, rules: &mut Rules) -> (usize, u8) {
     if in_range(x, b'a', b'z') != 0 {
         cls |= LOWER;
     }
-    rules.exclamations += zero_bytes(x ^ (0x21 * ONES)).count_ones();
-    rules.questions += zero_bytes(x ^ (0x3F * ONES)).count_ones();
+    let (b, q) = (zero_bytes(x ^ (0x21 * ONES)), zero_bytes(x ^ (0x3F * ONES)));
+    if b | q != 0 {
+        *bangs += b.count_ones();
+        *questions += q.count_ones();
+    }
     (k.min(8), cls)
 }
 
@@ -187,16 +201,26 @@ fn is_unicode_space(cp: u32) -> bool {
     )
 }
 
-/// Scripts with letter case; CJK, Arabic, Hebrew, Indic and the rest have none,
-/// so the case tables are not consulted for them.
+/// `UPPER`, `LOWER` or 0 for a non-ASCII code point: Latin-1, Greek and
+/// Cyrillic by range (most cased text), the other cased scripts through the
+/// Unicode tables; CJK, Arabic, Hebrew, Indic and the rest have no case.
 #[inline]
-fn may_have_case(cp: u32) -> bool {
-    cp < 0x0590
-        || (0x10A0..0x1100).contains(&cp)
-        || (0x1E00..0x2000).contains(&cp)
-        || (0x2C00..0x2D30).contains(&cp)
-        || (0xA640..0xA800).contains(&cp)
-        || (0xFF21..0xFF5B).contains(&cp)
+fn case_of(cp: u32) -> u8 {
+    match cp {
+        0xC0..=0xD6 | 0xD8..=0xDE | 0x391..=0x3A9 | 0x400..=0x42F => UPPER,
+        0xDF..=0xF6 | 0xF8..=0xFF | 0x3AC..=0x3CE | 0x430..=0x45F => LOWER,
+        0x100..=0x58F
+        | 0x10A0..=0x10FF
+        | 0x1E00..=0x1FFF
+        | 0x2C00..=0x2D2F
+        | 0xA640..=0xA7FF
+        | 0xFF21..=0xFF5A => match char::from_u32(cp) {
+            Some(c) if c.is_uppercase() => UPPER,
+            Some(c) if c.is_lowercase() => LOWER,
+            _ => 0,
+        },
+        _ => 0,
+    }
 }
 
 /// The valence of `cp` when it is an emoji with one. Every valued emoji lies in
@@ -259,6 +283,12 @@ type Span = (usize, usize);
 /// to `t`.
 #[inline]
 fn strip(t: &[u8], ascii: bool) -> (Span, Option<Span>) {
+    if t.first().is_some_and(u8::is_ascii_alphanumeric)
+        && t.last().is_some_and(u8::is_ascii_alphanumeric)
+    {
+        // Most words: nothing to strip.
+        return ((0, t.len()), None);
+    }
     let (mut s, mut e) = (0, t.len());
     loop {
         let k = punct_prefix(&t[s..e]);
@@ -406,7 +436,7 @@ fn wide_lookup(lex: &Lexicon, t: &[u8]) -> Option<Entry> {
 }
 
 /// The entry of the token `b[start..end]`.
-#[inline]
+#[inline(always)]
 fn token_entry(lex: &Lexicon, b: &[u8], start: usize, end: usize, ascii: bool) -> Entry {
     let t = &b[start..end];
     let ((ks, ke), loose) = strip(t, ascii);
