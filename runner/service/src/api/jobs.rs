@@ -51,6 +51,7 @@ pub fn job_json(job: &JobRow, base: &str) -> Value {
     if job.sandbox {
         v["sandbox"] = json!(true);
     }
+    super::stats::add_progress(&mut v, job);
     v
 }
 

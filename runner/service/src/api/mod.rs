@@ -7,6 +7,7 @@ mod misc;
 mod proxies;
 mod realtime;
 mod schedules;
+mod stats;
 mod tasks;
 mod tokens;
 mod webhooks;
@@ -22,6 +23,8 @@ use crate::{ApiError, AppState};
 pub use jobs::job_json;
 pub use misc::OPENAPI as OPENAPI_JSON;
 pub use proxies::parse_proxy_line;
+pub use stats::add_progress;
+pub(crate) use stats::mark_started;
 
 /// Every route of the API (kept in step with `openapi.json`, which a test checks).
 pub const ROUTES: &[(&str, &str)] = &[
@@ -75,6 +78,9 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/v1/proxies/{uuid}"),
     ("PATCH", "/api/v1/proxies/{uuid}"),
     ("DELETE", "/api/v1/proxies/{uuid}"),
+    ("GET", "/api/export/stats/summary"),
+    ("GET", "/api/platforms"),
+    ("GET", "/api/health"),
 ];
 
 /// The API's router over `state`.
@@ -141,6 +147,9 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/tasks/{id}/reset", post(tasks::reset))
         .route("/api/tasks/{id}/result", get(tasks::result))
+        .route("/api/export/stats/summary", get(stats::summary))
+        .route("/api/platforms", get(stats::platforms))
+        .route("/api/health", get(stats::health))
         .route("/api/v1/proxies", post(proxies::create).get(proxies::list))
         .route(
             "/api/v1/proxies/{uuid}",
