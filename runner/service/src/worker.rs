@@ -226,6 +226,21 @@ async fn run_job(state: AppState, worker: &str, lease: Lease) {
         }
     };
     let exported = written.load(Ordering::Relaxed);
+    // A job shorter than one progress interval still reports its progress once
+    // before it ends (clients draw bars from job.progress).
+    if why_cancelled.is_none() && exported > 0 && exported != last_sent {
+        let t = total.load(Ordering::Relaxed);
+        let s = store.clone();
+        let w = worker.to_string();
+        let id = job.id;
+        let held = tokio::task::spawn_blocking(move || {
+            s.heartbeat(&w, id, lease_ms, exported, (t >= 0).then_some(t))
+        })
+        .await;
+        if matches!(held, Ok(Ok(Heartbeat::Held))) {
+            let _ = emit_blocking(&state, "job.progress", &job.guid).await;
+        }
+    }
     match why_cancelled {
         Some(Heartbeat::Stopped) => {
             let s = store.clone();
