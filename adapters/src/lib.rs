@@ -21,6 +21,7 @@ pub mod openweb;
 pub mod reddit;
 pub mod steam;
 pub mod trustpilot;
+pub mod twitter;
 pub mod youtube;
 
 /// Every adapter of this crate, registered.
@@ -39,6 +40,7 @@ pub fn registry() -> engine::Registry {
         .with(googleplay::GooglePlay)
         .with(trustpilot::Trustpilot)
         .with(openweb::OpenWeb)
+        .with(twitter::Twitter)
 }
 
 #[cfg(test)]
