@@ -306,7 +306,11 @@ pub fn dedup_path(data_dir: &std::path::Path, key: &str) -> PathBuf {
 
 /// What a run of `s` starts with (for workflows: step 1 on the source URL).
 pub fn run_start(s: &ScheduleRow) -> RunStart {
-    let options = s.options.clone();
+    let options = if s.kind == "workflow" {
+        crate::api::workflow_step_options(s, 1)
+    } else {
+        s.options.clone()
+    };
     RunStart {
         jobs: vec![NewJob {
             user_id: s.user_id,
@@ -398,15 +402,34 @@ fn settle(state: &AppState) -> Result<(), ServiceError> {
         }
         let ok = !jobs.is_empty() && jobs.iter().all(|j| j.status == "done");
         let results: i64 = jobs.iter().map(|j| j.total_exported).sum();
-        let next: Option<Vec<NewJob>> = None;
+        let next = if ok && s.kind == "workflow" {
+            crate::api::workflow_next_step(state, &s, step, &jobs)
+        } else {
+            None
+        };
+        let steps = s
+            .steps
+            .as_ref()
+            .and_then(|v| v.as_array())
+            .map_or(1, Vec::len) as i64;
         let created = match next {
-            Some(next_jobs) => store.settle_run(
+            Some(next_jobs) if !next_jobs.is_empty() => store.settle_run(
                 run_id,
                 step,
                 RunOutcome::Next {
                     results,
                     jobs: &next_jobs,
                     dedup_key: &dedup_key(&s, step + 1),
+                },
+            )?,
+            // Nothing passed on: the later steps have nothing to do.
+            Some(_) => store.settle_run(
+                run_id,
+                step,
+                RunOutcome::End {
+                    ok: true,
+                    results,
+                    steps_completed: steps,
                 },
             )?,
             None => store.settle_run(

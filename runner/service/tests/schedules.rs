@@ -161,6 +161,12 @@ async fn documented_object_and_actions() {
         runs.first().is_some_and(|r| r["status"] == "completed")
     })
     .await;
+    // The counters and the run list are read apart: let the counter catch up.
+    let s = if s["runCount"] == 1 {
+        s
+    } else {
+        schedule(&h, &uuid).await
+    };
     assert_eq!(s["runCount"], 1);
     assert_eq!(s["nextRunAt"], r["nextRunAt"]);
     assert!(s["lastRunAt"].is_string());

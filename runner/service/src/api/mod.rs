@@ -11,6 +11,7 @@ mod stats;
 mod tasks;
 mod tokens;
 mod webhooks;
+mod workflows;
 
 use axum::body::Bytes;
 use axum::extract::DefaultBodyLimit;
@@ -24,6 +25,9 @@ pub use jobs::job_json;
 pub use misc::OPENAPI as OPENAPI_JSON;
 pub use proxies::parse_proxy_line;
 pub use stats::add_progress;
+pub(crate) use workflows::{
+    next_step_jobs as workflow_next_step, step_options as workflow_step_options,
+};
 pub(crate) use stats::mark_started;
 
 /// Every route of the API (kept in step with `openapi.json`, which a test checks).
@@ -81,6 +85,15 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/export/stats/summary"),
     ("GET", "/api/platforms"),
     ("GET", "/api/health"),
+    ("POST", "/api/v1/workflows"),
+    ("GET", "/api/v1/workflows"),
+    ("GET", "/api/v1/workflows/pipeline-info"),
+    ("GET", "/api/v1/workflows/{uuid}"),
+    ("PUT", "/api/v1/workflows/{uuid}"),
+    ("DELETE", "/api/v1/workflows/{uuid}"),
+    ("POST", "/api/v1/workflows/{uuid}/pause"),
+    ("POST", "/api/v1/workflows/{uuid}/resume"),
+    ("POST", "/api/v1/workflows/{uuid}/run-now"),
 ];
 
 /// The API's router over `state`.
@@ -147,6 +160,23 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/tasks/{id}/reset", post(tasks::reset))
         .route("/api/tasks/{id}/result", get(tasks::result))
+        .route(
+            "/api/v1/workflows",
+            post(workflows::create).get(workflows::list),
+        )
+        .route(
+            "/api/v1/workflows/pipeline-info",
+            get(workflows::pipeline_info),
+        )
+        .route(
+            "/api/v1/workflows/{uuid}",
+            get(workflows::retrieve)
+                .put(workflows::update)
+                .delete(workflows::delete),
+        )
+        .route("/api/v1/workflows/{uuid}/pause", post(workflows::pause))
+        .route("/api/v1/workflows/{uuid}/resume", post(workflows::resume))
+        .route("/api/v1/workflows/{uuid}/run-now", post(workflows::run_now))
         .route("/api/export/stats/summary", get(stats::summary))
         .route("/api/platforms", get(stats::platforms))
         .route("/api/health", get(stats::health))
