@@ -317,3 +317,90 @@ async fn vpn_locations_pick_a_pool_tagged_with_them() {
     assert_eq!(c, 422);
     h.server.unwrap().shutdown().await;
 }
+
+/// The SQL of schedules, pools and tasks on PostgreSQL: updates, pool
+/// picks with their conflict clause, pending-only task updates.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn automation_on_postgres() {
+    let Some(db) = support::fresh_database().await else {
+        return;
+    };
+    let d = db.clone();
+    let h = Harness::start_with_token(
+        vec![SynthApp::new(440, 10)],
+        0,
+        |c| c.database = Some(db.clone()),
+        move |_| support::token_in(&d, "alice"),
+    )
+    .await;
+    let proxy = ForwardProxy::start(Some(("u", "p")), None).unwrap();
+    let p = pool(&h, "pg", &format!("http://{};u;p", proxy.addr()), None).await;
+    let uuid = p["uuid"].as_str().unwrap();
+    let (c, u) = h
+        .call(
+            "PATCH",
+            &format!("/api/v1/proxies/{uuid}"),
+            Some(json!({"name": "pg2", "location": "Oslo"})),
+        )
+        .await;
+    assert_eq!(
+        (c, u["name"].as_str(), u["location"].as_str()),
+        (200, Some("pg2"), Some("Oslo")),
+        "{u}"
+    );
+    let g = h.create(&steam_url(440), json!({"pool": uuid})).await;
+    h.wait_job(&g, 30, |j| j["status"] == "done").await;
+    let g = h.create(&steam_url(440), json!({"vpn": "oslo"})).await;
+    h.wait_job(&g, 30, |j| j["status"] == "done").await;
+    assert_eq!(get_pool(&h, &p["uuid"]).await["proxies"][0]["successes"], 2);
+    assert!(proxy.served() > 0);
+
+    let (c, s) = h
+        .call(
+            "POST",
+            "/api/v1/schedules",
+            Some(
+                json!({"url": steam_url(440), "frequency": "daily", "exportOptions": {"limit": 3}}),
+            ),
+        )
+        .await;
+    assert_eq!(c, 201, "{s}");
+    let su = s["uuid"].as_str().unwrap();
+    let (c, u) = h
+        .call(
+            "PUT",
+            &format!("/api/v1/schedules/{su}"),
+            Some(json!({"frequency": "monthly", "name": "m"})),
+        )
+        .await;
+    assert_eq!((c, u["frequency"].as_str()), (200, Some("monthly")), "{u}");
+    assert_ne!(u["nextRunAt"], s["nextRunAt"]);
+    let (c, n) = h
+        .call("POST", &format!("/api/v1/schedules/{su}/run-now"), None)
+        .await;
+    assert_eq!(c, 200);
+    h.wait_job(n["jobs"][0].as_str().unwrap(), 30, |j| {
+        j["status"] == "done"
+    })
+    .await;
+
+    let (c, t) = h
+        .call(
+            "POST",
+            "/api/tasks",
+            Some(json!({"group_id": "77", "max_posts": 5, "priority": 3})),
+        )
+        .await;
+    assert_eq!(c, 201, "{t}");
+    let id = t["data"]["id"].as_i64().unwrap();
+    // Pending or already taken: either the update lands or it is refused, never a store error.
+    let (c, _) = h
+        .call(
+            "PUT",
+            &format!("/api/tasks/{id}"),
+            Some(json!({"group_name": "g", "max_posts": 9})),
+        )
+        .await;
+    assert!(c == 200 || c == 403, "{c}");
+    h.server.unwrap().shutdown().await;
+}
