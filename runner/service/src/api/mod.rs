@@ -25,10 +25,10 @@ pub use jobs::job_json;
 pub use misc::OPENAPI as OPENAPI_JSON;
 pub use proxies::parse_proxy_line;
 pub use stats::add_progress;
+pub(crate) use stats::mark_started;
 pub(crate) use workflows::{
     next_step_jobs as workflow_next_step, step_options as workflow_step_options,
 };
-pub(crate) use stats::mark_started;
 
 /// Every route of the API (kept in step with `openapi.json`, which a test checks).
 pub const ROUTES: &[(&str, &str)] = &[
