@@ -17,6 +17,7 @@ pub mod apple;
 pub mod bilibili;
 pub mod googleplay;
 pub mod hackernews;
+pub mod instagram;
 pub mod openweb;
 pub mod reddit;
 pub mod steam;
@@ -41,6 +42,7 @@ pub fn registry() -> engine::Registry {
         .with(trustpilot::Trustpilot)
         .with(openweb::OpenWeb)
         .with(twitter::Twitter)
+        .with(instagram::Instagram)
 }
 
 #[cfg(test)]
