@@ -49,7 +49,7 @@ fn every_failure_is_recorded_precisely_and_the_batch_goes_on() {
         ],
         &[
             "!!garbage line with spaces",
-            "https://www.tiktok.com/@someone/video/7000000000000000000",
+            "https://www.linkedin.com/posts/someone_launch-activity-7000000000000000000-AbCd",
             "https://example.org/nothing",
         ],
     );
@@ -116,9 +116,9 @@ fn every_failure_is_recorded_precisely_and_the_batch_goes_on() {
     );
 
     assert_eq!(job(&s, "garbage")["error"]["kind"], "invalid_url");
-    let tt = job(&s, "tiktok");
-    assert_eq!(tt["error"]["kind"], "unsupported_platform");
-    assert!(tt["error"]["message"].as_str().unwrap().contains("TikTok"));
+    let li = job(&s, "linkedin");
+    assert_eq!(li["error"]["kind"], "unsupported_platform");
+    assert!(li["error"]["message"].as_str().unwrap().contains("LinkedIn"));
     assert_eq!(job(&s, "example.org")["error"]["kind"], "unsupported_url");
     assert_eq!(s["totals"]["error"], 6);
     assert_eq!(s["totals"]["done"], 3);

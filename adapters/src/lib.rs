@@ -21,6 +21,7 @@ pub mod instagram;
 pub mod openweb;
 pub mod reddit;
 pub mod steam;
+pub mod tiktok;
 pub mod trustpilot;
 pub mod twitter;
 pub mod youtube;
@@ -43,6 +44,7 @@ pub fn registry() -> engine::Registry {
         .with(openweb::OpenWeb)
         .with(twitter::Twitter)
         .with(instagram::Instagram)
+        .with(tiktok::TikTok)
 }
 
 #[cfg(test)]

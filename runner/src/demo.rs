@@ -26,7 +26,7 @@ const DEMO: &[(&str, Expect)] = &[
         Expect::Fails("not_found"),
     ),
     (
-        "https://www.tiktok.com/@someone/video/7300000000000000000",
+        "https://www.linkedin.com/posts/someone_launch-activity-7300000000000000000-AbCd",
         Expect::Fails("unsupported_platform"),
     ),
     ("https://www.youtube.com/watch?v=yFixVideo01", Expect::Done),
