@@ -118,7 +118,10 @@ fn every_failure_is_recorded_precisely_and_the_batch_goes_on() {
     assert_eq!(job(&s, "garbage")["error"]["kind"], "invalid_url");
     let li = job(&s, "linkedin");
     assert_eq!(li["error"]["kind"], "unsupported_platform");
-    assert!(li["error"]["message"].as_str().unwrap().contains("LinkedIn"));
+    assert!(li["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("LinkedIn"));
     assert_eq!(job(&s, "example.org")["error"]["kind"], "unsupported_url");
     assert_eq!(s["totals"]["error"], 6);
     assert_eq!(s["totals"]["done"], 3);
