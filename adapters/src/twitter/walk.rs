@@ -311,8 +311,16 @@ impl Walk {
         }
         let mut expand = Vec::new();
         if scope.expand {
+            // Posts by module, in one pass over the page.
+            let mut by_module: HashMap<&str, Vec<&Known>> = HashMap::new();
+            for id in &page.order {
+                if let (Some(m), Some(k)) = (page.module_of.get(id), page.known.get(id)) {
+                    by_module.entry(m.as_str()).or_default().push(k);
+                }
+            }
             for m in modules.iter().filter(|m| !continued.contains(m)) {
-                expand.extend(page.candidates(m));
+                let members = by_module.get(m.as_str()).map(Vec::as_slice).unwrap_or(&[]);
+                expand.extend(page.candidates(members));
             }
         }
         for c in show_more.into_iter().rev() {
@@ -460,13 +468,12 @@ impl PageWalk<'_> {
         }
     }
 
-    /// Posts of module `m` with more replies than seen, none of whose
-    /// ancestors in the module is a candidate too, shallowest first.
-    fn candidates(&self, m: &str) -> Vec<Known> {
-        let mut in_module: Vec<&Known> = self
-            .known
-            .values()
-            .filter(|k| self.module_of.get(&k.id).map(String::as_str) == Some(m))
+    /// The posts of one module (`members`) with more replies than seen, none
+    /// of whose ancestors in the module is a candidate too, shallowest first.
+    fn candidates(&self, members: &[&Known]) -> Vec<Known> {
+        let mut in_module: Vec<&Known> = members
+            .iter()
+            .copied()
             // An unavailable post hides its reply count: one that turned out
             // to have replies is opened in case it has more.
             .filter(|k| {
