@@ -200,3 +200,13 @@ pub struct ExportArgs {
     #[arg(long, short)]
     pub quiet: bool,
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn arguments_are_consistent() {
+        // Catches clashing flags (e.g. two `--vpn` through a flattened group) before a user does.
+        use clap::CommandFactory;
+        super::Cli::command().debug_assert();
+    }
+}
