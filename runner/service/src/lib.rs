@@ -20,6 +20,7 @@ pub mod auth;
 mod config;
 mod error;
 pub mod events;
+pub mod job_setup;
 mod limits;
 pub mod options;
 mod sandbox;

@@ -107,7 +107,7 @@ fn job_settings(
     if let (Some(cookie), Some(platform)) = (&parsed.cookie_header, &job.platform) {
         http.cookies.insert(platform.clone(), cookie.clone());
     }
-    // A location without a configured proxy may be served by a pool (scheduler::prepare_job).
+    // A location without a configured proxy may be served by a pool (job_setup::prepare_job).
     if let Some(vpn) = &parsed.vpn {
         let loc = state
             .config
@@ -143,7 +143,7 @@ async fn run_job(state: AppState, worker: &str, lease: Lease) {
             return;
         }
     };
-    let dedup_store = match crate::scheduler::prepare_job(&state, &job, &mut http).await {
+    let dedup_store = match crate::job_setup::prepare_job(&state, &job, &mut http).await {
         Ok(d) => d,
         Err(msg) => {
             finish(

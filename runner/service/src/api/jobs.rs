@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Value};
 
-use super::{db, json_body, path_uuid, PageQuery};
+use super::{db, json_object, only_fields, path_uuid, PageQuery};
 use crate::auth::Caller;
 use crate::events::emit;
 use crate::server::links;
@@ -69,17 +69,8 @@ pub async fn create(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let body = json_body(&body)?;
-    let obj = body
-        .as_object()
-        .ok_or_else(|| ApiError::validation("the body must be a JSON object"))?;
-    for k in obj.keys() {
-        if !matches!(k.as_str(), "url" | "urls" | "options") {
-            return Err(ApiError::validation(format!(
-                "unknown field {k:?} (url, urls, options)"
-            )));
-        }
-    }
+    let obj = &json_object(&body)?;
+    only_fields(obj, &["url", "urls", "options"])?;
     let (urls, batch) = match (obj.get("url"), obj.get("urls")) {
         (Some(_), Some(_)) => return Err(ApiError::validation("send url or urls, not both")),
         (Some(Value::String(u)), None) => (vec![u.clone()], false),
@@ -207,7 +198,7 @@ pub(crate) async fn check_options(
         }
     }
     if let Some(vpn) = &parsed.vpn {
-        let labels = crate::scheduler::vpn_labels(state, Some(vpn));
+        let labels = crate::job_setup::vpn_labels(state, Some(vpn));
         let configured = labels.len() > 1;
         if !configured && !db(state, move |s| s.has_pool_at(user_id, &labels)).await? {
             return Err(ApiError::validation(format!(

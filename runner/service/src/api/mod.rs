@@ -8,9 +8,11 @@ mod proxies;
 mod realtime;
 mod schedules;
 mod stats;
+mod task_input;
 mod tasks;
 mod tokens;
 mod webhooks;
+mod workflow_steps;
 mod workflows;
 
 use axum::body::Bytes;
@@ -26,7 +28,7 @@ pub use misc::OPENAPI as OPENAPI_JSON;
 pub use proxies::parse_proxy_line;
 pub use stats::add_progress;
 pub(crate) use stats::mark_started;
-pub(crate) use workflows::{
+pub(crate) use workflow_steps::{
     next_step_jobs as workflow_next_step, step_options as workflow_step_options,
 };
 
@@ -199,6 +201,39 @@ pub(crate) fn json_body(bytes: &Bytes) -> Result<Value, ApiError> {
     }
     serde_json::from_slice(bytes)
         .map_err(|e| ApiError::invalid(format!("the body is not valid JSON: {e}")))
+}
+
+/// Parses a JSON request body that must be an object (422 otherwise).
+pub(crate) fn json_object(bytes: &Bytes) -> Result<serde_json::Map<String, Value>, ApiError> {
+    match json_body(bytes)? {
+        Value::Object(m) => Ok(m),
+        _ => Err(ApiError::validation("the body must be a JSON object")),
+    }
+}
+
+/// 422 for a body field outside `allowed`, naming the allowed ones.
+pub(crate) fn only_fields(
+    obj: &serde_json::Map<String, Value>,
+    allowed: &[&str],
+) -> Result<(), ApiError> {
+    match obj.keys().find(|k| !allowed.contains(&k.as_str())) {
+        Some(k) => Err(ApiError::validation(format!(
+            "unknown field {k:?} ({})",
+            allowed.join(", ")
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// The answer of a DELETE: 204 when something of the caller's was deleted, else 404.
+pub(crate) fn deleted(done: bool, what: &str) -> Result<axum::response::Response, ApiError> {
+    if done {
+        Ok(axum::response::IntoResponse::into_response(
+            axum::http::StatusCode::NO_CONTENT,
+        ))
+    } else {
+        Err(ApiError::not_found(what))
+    }
 }
 
 /// `page` and `limit` of list endpoints (1-indexed; limit 1..=30).

@@ -12,8 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Map, Value};
 
-use super::schedules::object;
-use super::{db, path_uuid, PageQuery};
+use super::{db, deleted, json_object as object, only_fields, path_uuid, PageQuery};
 use crate::auth::Caller;
 use crate::store::{PoolRow, ProxyEntry};
 use crate::{ApiError, AppState};
@@ -126,14 +125,7 @@ fn parse_proxies(v: &Value) -> Result<Vec<ProxyEntry>, ApiError> {
 }
 
 fn check_fields(obj: &Map<String, Value>) -> Result<(), ApiError> {
-    for k in obj.keys() {
-        if !matches!(k.as_str(), "name" | "proxies" | "location") {
-            return Err(ApiError::validation(format!(
-                "unknown field {k:?} (name, proxies, location)"
-            )));
-        }
-    }
-    Ok(())
+    only_fields(obj, &["name", "proxies", "location"])
 }
 
 fn name(v: &Value) -> Result<String, ApiError> {
@@ -265,11 +257,10 @@ pub async fn delete(
 ) -> Result<Response, ApiError> {
     let uuid = path_uuid(&uuid, "proxy pool")?;
     let uid = caller.user.id;
-    if db(&state, move |s| s.delete_pool(uid, &uuid)).await? {
-        Ok(StatusCode::NO_CONTENT.into_response())
-    } else {
-        Err(ApiError::not_found("proxy pool"))
-    }
+    deleted(
+        db(&state, move |s| s.delete_pool(uid, &uuid)).await?,
+        "proxy pool",
+    )
 }
 
 #[cfg(test)]

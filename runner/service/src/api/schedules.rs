@@ -10,7 +10,7 @@ use axum::Json;
 use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
 
-use super::{db, json_body, path_uuid, PageQuery};
+use super::{db, json_object as object, path_uuid, PageQuery};
 use crate::auth::Caller;
 use crate::scheduler::{self, show_anchor, timing_of, Timing};
 use crate::store::{RunRow, ScheduleFields, ScheduleRow};
@@ -468,13 +468,6 @@ pub(super) async fn page_of(
     let (page, limit) = q.resolve(10)?;
     let uid = caller.user.id;
     db(state, move |s| s.list_schedules(uid, kind, page, limit)).await
-}
-
-pub(super) fn object(body: &Bytes) -> Result<Map<String, Value>, ApiError> {
-    match json_body(body)? {
-        Value::Object(m) => Ok(m),
-        _ => Err(ApiError::validation("the body must be a JSON object")),
-    }
 }
 
 /// `POST /api/v1/schedules`: 201.

@@ -2,12 +2,11 @@
 
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::Json;
 use serde_json::{json, Value};
 
-use super::{db, json_body, path_uuid, PageQuery};
+use super::{db, deleted, json_body, path_uuid, PageQuery};
 use crate::auth::{hash_token, new_token, Caller};
 use crate::{ApiError, AppState};
 
@@ -81,9 +80,8 @@ pub async fn revoke(
 ) -> Result<Response, ApiError> {
     let uuid = path_uuid(&uuid, "token")?;
     let user = caller.user.clone();
-    if db(&state, move |s| s.revoke_token(&user, &uuid)).await? {
-        Ok(StatusCode::NO_CONTENT.into_response())
-    } else {
-        Err(ApiError::not_found("token"))
-    }
+    deleted(
+        db(&state, move |s| s.revoke_token(&user, &uuid)).await?,
+        "token",
+    )
 }

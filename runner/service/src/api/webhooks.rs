@@ -8,7 +8,7 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::{db, json_body, path_uuid, PageQuery};
+use super::{db, deleted, json_object, only_fields, path_uuid, PageQuery};
 use crate::auth::Caller;
 use crate::store::WebhookPatch;
 use crate::{ApiError, AppState};
@@ -69,12 +69,7 @@ fn check_secret(v: &Value) -> Result<String, ApiError> {
 }
 
 fn check_fields(obj: &serde_json::Map<String, Value>) -> Result<(), ApiError> {
-    for k in obj.keys() {
-        if !matches!(k.as_str(), "url" | "events" | "signingSecret" | "enabled") {
-            return Err(ApiError::validation(format!("unknown field {k:?}")));
-        }
-    }
-    Ok(())
+    only_fields(obj, &["url", "events", "signingSecret", "enabled"])
 }
 
 /// `POST /api/v1/webhooks`: 201.
@@ -83,10 +78,7 @@ pub async fn create(
     caller: Caller,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let body = json_body(&body)?;
-    let obj = body
-        .as_object()
-        .ok_or_else(|| ApiError::validation("the body must be a JSON object"))?;
+    let obj = &json_object(&body)?;
     check_fields(obj)?;
     let url = check_url(
         obj.get("url")
@@ -176,10 +168,7 @@ pub async fn update(
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
     let uuid = path_uuid(&uuid, "webhook")?;
-    let body = json_body(&body)?;
-    let obj = body
-        .as_object()
-        .ok_or_else(|| ApiError::validation("the body must be a JSON object"))?;
+    let obj = &json_object(&body)?;
     check_fields(obj)?;
     let patch = WebhookPatch {
         url: obj.get("url").map(check_url).transpose()?,
@@ -208,11 +197,10 @@ pub async fn delete(
 ) -> Result<Response, ApiError> {
     let uuid = path_uuid(&uuid, "webhook")?;
     let uid = caller.user.id;
-    if db(&state, move |s| s.delete_webhook(uid, &uuid)).await? {
-        Ok(StatusCode::NO_CONTENT.into_response())
-    } else {
-        Err(ApiError::not_found("webhook"))
-    }
+    deleted(
+        db(&state, move |s| s.delete_webhook(uid, &uuid)).await?,
+        "webhook",
+    )
 }
 
 /// `PATCH /api/v1/webhooks/{uuid}/toggle`.

@@ -13,7 +13,9 @@ pub mod db;
 mod events;
 mod jobs;
 mod proxies;
+mod runs;
 pub mod schedules;
+mod schema;
 mod tasks;
 mod tokens;
 mod usage;
@@ -28,7 +30,8 @@ pub use bulk::BulkRow;
 pub use events::EventRow;
 pub use jobs::{Heartbeat, JobRow, Lease, NewJob};
 pub use proxies::{PoolRow, ProxyEntry, ProxyHealth};
-pub use schedules::{RunOutcome, RunRow, RunStart, ScheduleFields, ScheduleRow};
+pub use runs::{RunOutcome, RunRow, RunStart};
+pub use schedules::{ScheduleFields, ScheduleRow};
 pub use tasks::{TaskChange, TaskQuery, TaskRow, TaskSpec, TASK_STATUSES};
 pub use tokens::{TokenLookup, TokenRow, User};
 pub use usage::UsageDay;
@@ -52,214 +55,6 @@ pub struct Store {
 /// Version of the schema this build creates (`PRAGMA user_version`).
 pub const SCHEMA_VERSION: i64 = 1;
 
-const SQLITE_SCHEMA: &str = r#"
-CREATE TABLE IF NOT EXISTS users (
-    id INTEGER PRIMARY KEY,
-    uuid TEXT NOT NULL UNIQUE,
-    name TEXT NOT NULL,
-    created_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS tokens (
-    id INTEGER PRIMARY KEY,
-    uuid TEXT NOT NULL UNIQUE,
-    user_id INTEGER NOT NULL REFERENCES users(id),
-    name TEXT,
-    hash TEXT NOT NULL UNIQUE,
-    created_at TEXT NOT NULL,
-    expires_at TEXT NOT NULL,
-    revoked INTEGER NOT NULL DEFAULT 0
-);
-CREATE TABLE IF NOT EXISTS jobs (
-    id INTEGER PRIMARY KEY,
-    guid TEXT NOT NULL UNIQUE,
-    user_id INTEGER NOT NULL REFERENCES users(id),
-    url TEXT NOT NULL,
-    platform TEXT,
-    options TEXT NOT NULL,
-    secrets TEXT,
-    status TEXT NOT NULL,
-    sandbox INTEGER NOT NULL DEFAULT 0,
-    total_exported INTEGER NOT NULL DEFAULT 0,
-    total INTEGER,
-    error TEXT,
-    error_kind TEXT,
-    attempts INTEGER NOT NULL DEFAULT 0,
-    lease_owner TEXT,
-    lease_until INTEGER,
-    json_file TEXT,
-    xlsx_file TEXT,
-    created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL,
-    started_at TEXT,
-    finished_at TEXT
-);
-CREATE INDEX IF NOT EXISTS jobs_queue ON jobs(status, id);
-CREATE INDEX IF NOT EXISTS jobs_user ON jobs(user_id, id);
-CREATE TABLE IF NOT EXISTS events (
-    id INTEGER PRIMARY KEY,
-    user_id INTEGER NOT NULL,
-    event TEXT NOT NULL,
-    guid TEXT NOT NULL,
-    payload TEXT NOT NULL,
-    created_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS webhooks (
-    id INTEGER PRIMARY KEY,
-    uuid TEXT NOT NULL UNIQUE,
-    user_id INTEGER NOT NULL REFERENCES users(id),
-    url TEXT NOT NULL,
-    events TEXT NOT NULL,
-    secret TEXT NOT NULL,
-    enabled INTEGER NOT NULL DEFAULT 1,
-    suspended INTEGER NOT NULL DEFAULT 0,
-    consecutive_failures INTEGER NOT NULL DEFAULT 0,
-    last_event_at TEXT,
-    events_count INTEGER NOT NULL DEFAULT 0,
-    created_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS deliveries (
-    id INTEGER PRIMARY KEY,
-    uuid TEXT NOT NULL UNIQUE,
-    webhook_id INTEGER NOT NULL REFERENCES webhooks(id) ON DELETE CASCADE,
-    event TEXT NOT NULL,
-    message_id TEXT NOT NULL,
-    payload TEXT NOT NULL,
-    state TEXT NOT NULL,
-    response_code INTEGER,
-    number_of_calls INTEGER NOT NULL DEFAULT 0,
-    next_attempt_at INTEGER NOT NULL,
-    created_at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries(state, next_attempt_at);
-CREATE TABLE IF NOT EXISTS usage (
-    user_id INTEGER NOT NULL,
-    day TEXT NOT NULL,
-    platform TEXT NOT NULL,
-    requests INTEGER NOT NULL DEFAULT 0,
-    exports INTEGER NOT NULL DEFAULT 0,
-    records INTEGER NOT NULL DEFAULT 0,
-    PRIMARY KEY (user_id, day, platform)
-);
-CREATE TABLE IF NOT EXISTS bulk_downloads (
-    id INTEGER PRIMARY KEY,
-    uuid TEXT NOT NULL UNIQUE,
-    user_id INTEGER NOT NULL,
-    guids TEXT NOT NULL,
-    status TEXT NOT NULL,
-    file_count INTEGER NOT NULL,
-    error TEXT,
-    created_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS meta (
-    key TEXT PRIMARY KEY,
-    value TEXT NOT NULL
-);
-"#;
-
-const PG_SCHEMA: &str = r#"
-CREATE TABLE IF NOT EXISTS users (
-    id BIGSERIAL PRIMARY KEY,
-    uuid TEXT NOT NULL UNIQUE,
-    name TEXT NOT NULL,
-    created_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS tokens (
-    id BIGSERIAL PRIMARY KEY,
-    uuid TEXT NOT NULL UNIQUE,
-    user_id BIGINT NOT NULL REFERENCES users(id),
-    name TEXT,
-    hash TEXT NOT NULL UNIQUE,
-    created_at TEXT NOT NULL,
-    expires_at TEXT NOT NULL,
-    revoked BIGINT NOT NULL DEFAULT 0
-);
-CREATE TABLE IF NOT EXISTS jobs (
-    id BIGSERIAL PRIMARY KEY,
-    guid TEXT NOT NULL UNIQUE,
-    user_id BIGINT NOT NULL REFERENCES users(id),
-    url TEXT NOT NULL,
-    platform TEXT,
-    options TEXT NOT NULL,
-    secrets TEXT,
-    status TEXT NOT NULL,
-    sandbox BIGINT NOT NULL DEFAULT 0,
-    total_exported BIGINT NOT NULL DEFAULT 0,
-    total BIGINT,
-    error TEXT,
-    error_kind TEXT,
-    attempts BIGINT NOT NULL DEFAULT 0,
-    lease_owner TEXT,
-    lease_until BIGINT,
-    json_file TEXT,
-    xlsx_file TEXT,
-    created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL,
-    started_at TEXT,
-    finished_at TEXT
-);
-CREATE INDEX IF NOT EXISTS jobs_queue ON jobs(status, id);
-CREATE INDEX IF NOT EXISTS jobs_user ON jobs(user_id, id);
-CREATE TABLE IF NOT EXISTS events (
-    id BIGSERIAL PRIMARY KEY,
-    user_id BIGINT NOT NULL,
-    event TEXT NOT NULL,
-    guid TEXT NOT NULL,
-    payload TEXT NOT NULL,
-    created_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS webhooks (
-    id BIGSERIAL PRIMARY KEY,
-    uuid TEXT NOT NULL UNIQUE,
-    user_id BIGINT NOT NULL REFERENCES users(id),
-    url TEXT NOT NULL,
-    events TEXT NOT NULL,
-    secret TEXT NOT NULL,
-    enabled BIGINT NOT NULL DEFAULT 1,
-    suspended BIGINT NOT NULL DEFAULT 0,
-    consecutive_failures BIGINT NOT NULL DEFAULT 0,
-    last_event_at TEXT,
-    events_count BIGINT NOT NULL DEFAULT 0,
-    created_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS deliveries (
-    id BIGSERIAL PRIMARY KEY,
-    uuid TEXT NOT NULL UNIQUE,
-    webhook_id BIGINT NOT NULL REFERENCES webhooks(id) ON DELETE CASCADE,
-    event TEXT NOT NULL,
-    message_id TEXT NOT NULL,
-    payload TEXT NOT NULL,
-    state TEXT NOT NULL,
-    response_code BIGINT,
-    number_of_calls BIGINT NOT NULL DEFAULT 0,
-    next_attempt_at BIGINT NOT NULL,
-    created_at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries(state, next_attempt_at);
-CREATE TABLE IF NOT EXISTS usage (
-    user_id BIGINT NOT NULL,
-    day TEXT NOT NULL,
-    platform TEXT NOT NULL,
-    requests BIGINT NOT NULL DEFAULT 0,
-    exports BIGINT NOT NULL DEFAULT 0,
-    records BIGINT NOT NULL DEFAULT 0,
-    PRIMARY KEY (user_id, day, platform)
-);
-CREATE TABLE IF NOT EXISTS bulk_downloads (
-    id BIGSERIAL PRIMARY KEY,
-    uuid TEXT NOT NULL UNIQUE,
-    user_id BIGINT NOT NULL,
-    guids TEXT NOT NULL,
-    status TEXT NOT NULL,
-    file_count BIGINT NOT NULL,
-    error TEXT,
-    created_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS meta (
-    key TEXT PRIMARY KEY,
-    value TEXT NOT NULL
-);
-"#;
-
 impl Store {
     /// Opens (creating if needed) the SQLite store at `path`.
     pub fn open(path: &Path) -> Result<Store, ServiceError> {
@@ -275,8 +70,7 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        conn.execute_batch(SQLITE_SCHEMA)?;
-        schedules::create_sqlite(&conn)?;
+        schema::create_sqlite(&conn)?;
         Store::init(Backend::Sqlite(conn), false)
     }
 
@@ -293,9 +87,7 @@ impl Store {
         })?;
         // Two processes starting at once must not both create the tables.
         client.batch_execute("SELECT pg_advisory_lock(727272)")?;
-        let created = client
-            .batch_execute(PG_SCHEMA)
-            .and_then(|_| client.batch_execute(&schedules::pg_schema()));
+        let created = client.batch_execute(&schema::pg_schema());
         client.batch_execute("SELECT pg_advisory_unlock(727272)")?;
         created?;
         Store::init(Backend::Postgres(db::PgConn::new(client)), true)
