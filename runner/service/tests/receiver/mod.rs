@@ -1,6 +1,8 @@
 //! A local webhook receiver (axum on 127.0.0.1:0) that records every
 //! request and answers 500 on demand, the documented signature check done
 //! independently (HMAC-SHA256 here, not the service's), and webhook API helpers.
+// Shared by several test binaries; each uses part of it.
+#![allow(dead_code)]
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
