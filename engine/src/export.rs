@@ -13,6 +13,7 @@ use crate::{Comment, Dedup, Error, FetchContext, HttpSettings, JobOptions, PageS
 struct State {
     pages: PageStream,
     filter: Filter,
+    filter_options: Arc<JobOptions>,
     dedup: Dedup,
     buffered: VecDeque<Comment>,
     done: bool,
@@ -42,9 +43,11 @@ pub fn export(
         http: http.client_for(adapter.info())?,
         options: Arc::new(options.clone()),
     };
+    let filter_options = ctx.options.clone();
     let state = State {
         pages: adapter.fetch(target, ctx, None),
         filter: Filter::new(&options),
+        filter_options,
         dedup: Dedup::new(),
         buffered: VecDeque::new(),
         done: false,
@@ -66,7 +69,9 @@ pub fn export(
                 }
                 Some(Ok(page)) => {
                     s.done = page.is_last();
-                    for r in page.records {
+                    let mut records = page.records;
+                    crate::language::detect_for_filter(&s.filter_options, &mut records);
+                    for r in records {
                         if let Admission::Kept(_) = admit(&mut s.dedup, &mut s.filter, &r) {
                             s.buffered.push_back(r);
                         }

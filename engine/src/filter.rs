@@ -24,6 +24,8 @@ pub enum Drop {
     Limit,
     /// Its thread's top-level record was dropped.
     Orphan,
+    /// Not in one of the languages asked for (`--lang`).
+    Language,
 }
 
 /// Counters a filter keeps; serialized into checkpoints.
@@ -109,6 +111,9 @@ impl Filter {
     }
 
     fn verdict(&self, c: &Comment) -> Result<(), Drop> {
+        if !language_wanted(&self.options.languages, c.language.as_deref()) {
+            return Err(Drop::Language);
+        }
         let limits = &self.options.limits;
         let s = &self.state;
         if limits.total.is_some_and(|n| s.kept >= n) {
@@ -190,6 +195,30 @@ impl Filter {
     }
 }
 
+/// True when a record in `language` passes the `--lang` list: no list, the
+/// same code, the code's primary subtag (`en` keeps `en-GB`), or `und` for
+/// records whose language is unknown.
+///
+/// ```
+/// let want = vec!["en".to_string(), "und".to_string()];
+/// assert!(engine::filter::language_wanted(&want, Some("en-GB")));
+/// assert!(engine::filter::language_wanted(&want, None));
+/// assert!(!engine::filter::language_wanted(&want, Some("de")));
+/// assert!(engine::filter::language_wanted(&[], Some("de")));
+/// ```
+pub fn language_wanted(wanted: &[String], language: Option<&str>) -> bool {
+    if wanted.is_empty() {
+        return true;
+    }
+    let Some(lang) = language else {
+        return wanted.iter().any(|w| w == "und");
+    };
+    let primary = lang.split(['-', '_']).next().unwrap_or(lang);
+    wanted
+        .iter()
+        .any(|w| w.eq_ignore_ascii_case(lang) || w.eq_ignore_ascii_case(primary))
+}
+
 /// The interval a record's true creation time lies in, given its precision:
 /// one unit either side of the resolved instant (unknown precision counts as a second).
 ///
@@ -263,6 +292,22 @@ mod tests {
         assert_eq!(f.check(&c1), Err(Drop::Orphan));
         assert_eq!(f.state().kept, 3);
         assert!(f.top_level_full());
+    }
+
+    #[test]
+    fn languages_filter_before_limits_count() {
+        let mut f = Filter::new(&JobOptions::new().languages(["de"]).limit(1));
+        let mut en = rec("a", None);
+        en.language = Some("en".into());
+        let mut unknown = rec("b", None);
+        unknown.language = None;
+        let mut de = rec("c", None);
+        de.language = Some("de-AT".into());
+        assert_eq!(f.check(&en), Err(Drop::Language));
+        assert_eq!(f.check(&unknown), Err(Drop::Language));
+        assert_eq!(f.state().kept, 0, "dropped records use no limit");
+        assert_eq!(f.check(&de), Ok(()));
+        assert!(f.is_full());
     }
 
     #[test]

@@ -141,7 +141,9 @@ impl JobRun {
                     })
                     .await;
             }
-            let (mut records, keys) = self.select(page.records, &mut filter, stats);
+            let mut page_records = page.records;
+            crate::language::detect_for_filter(&options, &mut page_records);
+            let (mut records, keys) = self.select(page_records, &mut filter, stats);
             for e in self.enrichers.iter() {
                 e.enrich(&mut records);
             }

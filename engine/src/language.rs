@@ -1,6 +1,8 @@
 //! Language detection in the enrich stage (whatlang), for platforms that do
 //! not say which language a comment is in.
 
+use rayon::prelude::*;
+
 use crate::{Comment, Enricher};
 
 /// Sets `language` on records that have none: ISO 639-1 where the language
@@ -38,6 +40,9 @@ impl LanguageDetector {
     /// assert_eq!(d.detect("これはとても面白い動画でした。ありがとうございます。").map(|(c, _)| c), Some("ja"));
     /// ```
     pub fn detect(&self, text: &str) -> Option<(&'static str, f64)> {
+        // whatlang's cost grows with the text; the first ~600 bytes say as
+        // much about the language as a whole essay does.
+        let text = head(text, MAX_BYTES);
         if text.chars().filter(|c| c.is_alphabetic()).count() < self.min_letters {
             return None;
         }
@@ -55,13 +60,41 @@ impl LanguageDetector {
     }
 }
 
+/// Detects the language of records that have none when the options filter by
+/// language, so the filter (which runs before the enrich stage) can judge them.
+pub(crate) fn detect_for_filter(options: &crate::JobOptions, records: &mut [Comment]) {
+    if !options.languages.is_empty() {
+        LanguageDetector::default().enrich(records);
+    }
+}
+
+/// Bytes of a text the detector reads.
+const MAX_BYTES: usize = 600;
+
+/// The first `max` bytes of `s`, cut at a character boundary.
+fn head(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
 impl Enricher for LanguageDetector {
     fn name(&self) -> &'static str {
         "whatlang"
     }
 
+    /// Spread over rayon's threads: at tens of µs a text, even a page of a
+    /// few dozen records is worth sharing out.
     fn enrich(&self, records: &mut [Comment]) {
-        for r in records.iter_mut().filter(|r| r.language.is_none()) {
+        let one = |r: &mut Comment| {
+            if r.language.is_some() {
+                return;
+            }
             if let Some((code, confidence)) = self.detect(&r.text) {
                 r.language = Some(code.to_string());
                 r.extra.insert(
@@ -70,6 +103,11 @@ impl Enricher for LanguageDetector {
                 );
                 r.extra.insert("language_method".into(), "whatlang".into());
             }
+        };
+        if records.len() >= 16 {
+            records.par_iter_mut().with_min_len(8).for_each(one);
+        } else {
+            records.iter_mut().for_each(one);
         }
     }
 }
@@ -78,6 +116,22 @@ impl Enricher for LanguageDetector {
 mod tests {
     use super::*;
     use crate::Kind;
+
+    #[test]
+    fn head_cuts_at_a_char_boundary() {
+        assert_eq!(head("abc", 10), "abc");
+        assert_eq!(head("aé", 2), "a");
+        assert_eq!(head(&"é".repeat(400), MAX_BYTES).len(), MAX_BYTES);
+        let long = format!(
+            "{} {}",
+            "Das ist ein sehr schöner Tag heute.".repeat(40),
+            "x"
+        );
+        assert_eq!(
+            LanguageDetector::default().detect(&long).map(|(c, _)| c),
+            Some("de")
+        );
+    }
 
     fn rec(text: &str) -> Comment {
         let mut c = Comment::new("youtube", Kind::Comment, "1", "v", "u");

@@ -91,6 +91,12 @@ pub struct JobOptions {
     pub sort: Sort,
     /// Language filter passed to platforms that take one (e.g. Steam's `language`), `None` = all.
     pub language: Option<String>,
+    /// Keep only records in these languages (`--lang en,de`): ISO 639 codes as
+    /// the platform gives them or whatlang detects them (`en` also keeps
+    /// `en-GB`); `und` keeps records whose language is unknown (too short or
+    /// emoji only). Empty = all. Records without a language are detected first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub languages: Vec<String>,
     /// Requests one job may have in flight at once, for adapters that fetch
     /// independent parts concurrently (reply threads, child items). At least 1.
     #[serde(default = "default_parallel_requests")]
@@ -117,6 +123,7 @@ impl Default for JobOptions {
             until: None,
             sort: Sort::Newest,
             language: None,
+            languages: Vec::new(),
             parallel_requests: default_parallel_requests(),
             params: BTreeMap::new(),
         }
@@ -217,6 +224,26 @@ impl JobOptions {
             .get(key)
             .map(|v| v.trim())
             .filter(|v| !v.is_empty())
+    }
+
+    /// Keeps only records in these languages (see [`JobOptions::languages`]);
+    /// codes are lowercased.
+    ///
+    /// ```
+    /// let o = engine::JobOptions::new().languages(["EN", "de"]);
+    /// assert_eq!(o.languages, ["en", "de"]);
+    /// ```
+    pub fn languages<I, S>(mut self, codes: I) -> JobOptions
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        self.languages = codes
+            .into_iter()
+            .map(|c| c.as_ref().trim().to_ascii_lowercase())
+            .filter(|c| !c.is_empty())
+            .collect();
+        self
     }
 
     /// Sets the listing order.

@@ -149,7 +149,13 @@ pub struct ExportArgs {
     /// Detect the language of records whose platform does not give one (whatlang, offline).
     #[arg(long)]
     pub detect_language: bool,
-    /// Score every record's sentiment offline (VADER-method lexicon; emoji only for non-English records).
+    /// Keep only records in these languages (ISO 639 codes, comma-separated, e.g. `en,de`;
+    /// `en` keeps `en-GB`; `und` keeps records whose language cannot be told). Records
+    /// without a platform language are detected offline first. Turns on --detect-language.
+    #[arg(long, value_name = "CODES", value_delimiter = ',')]
+    pub lang: Vec<String>,
+    /// Score every record's sentiment offline (VADER-method lexicon; emoji only for
+    /// non-English records). Turns on --detect-language.
     #[arg(long)]
     pub sentiment: bool,
     /// Classify sentiment with a provider: openai, anthropic or google (key from OPENAI_API_KEY,

@@ -45,6 +45,8 @@ pub struct ConfigFile {
     pub sort: Option<String>,
     pub language: Option<String>,
     pub detect_language: Option<bool>,
+    /// `lang = ["en", "de"]` (`--lang`).
+    pub lang: Option<Vec<String>>,
     /// `sentiment = true` or a `[sentiment]` provider section.
     pub sentiment: Option<crate::provider::SentimentSetting>,
     pub parallel_requests: Option<usize>,
@@ -225,6 +227,11 @@ impl Resolved {
             until,
             sort,
             language: args.language.clone().or(file.language.clone()),
+            languages: language_list(if args.lang.is_empty() {
+                file.lang.as_deref().unwrap_or_default()
+            } else {
+                &args.lang
+            })?,
             parallel_requests: args
                 .parallel_requests
                 .or(file.parallel_requests)
@@ -319,6 +326,9 @@ impl Resolved {
             });
         }
         http.user_agent = file.user_agent.clone();
+        let sentiment = args.sentiment || file.sentiment.as_ref().is_some_and(|s| s.enabled());
+        let sentiment_provider = crate::provider::resolve(args, file.sentiment.as_ref())?;
+        let filters_language = !options.languages.is_empty();
         Ok(Resolved {
             out: args
                 .out
@@ -332,11 +342,42 @@ impl Resolved {
             concurrency: args.concurrency.or(file.concurrency).unwrap_or(8).max(1),
             dedup_store: args.dedup_store.clone().or(file.dedup_store.clone()),
             sink_options,
-            detect_language: args.detect_language || file.detect_language.unwrap_or(false),
-            sentiment: args.sentiment || file.sentiment.as_ref().is_some_and(|s| s.enabled()),
-            sentiment_provider: crate::provider::resolve(args, file.sentiment.as_ref())?,
+            // Sentiment reads non-English records for emoji only, so it needs
+            // each record's language; a language filter needs it too.
+            detect_language: args.detect_language
+                || file.detect_language.unwrap_or(false)
+                || sentiment
+                || sentiment_provider.is_some()
+                || filters_language,
+            sentiment,
+            sentiment_provider,
         })
     }
+}
+
+/// `--lang` / `lang = [...]`: ISO 639 codes with an optional region
+/// (`pt-BR`), or `und`; lowercased.
+fn language_list(codes: &[String]) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    for raw in codes {
+        let code = raw.trim().to_ascii_lowercase();
+        if code.is_empty() {
+            continue;
+        }
+        let mut parts = code.split(['-', '_']);
+        let primary_ok = parts.next().is_some_and(|p| {
+            (2..=3).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_lowercase())
+        });
+        let rest_ok = parts
+            .all(|p| (2..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()));
+        if !primary_ok || !rest_ok {
+            bail!("--lang: {raw:?} is not an ISO 639 language code (e.g. en, de, pt-BR, or und for unknown)");
+        }
+        if !out.contains(&code) {
+            out.push(code);
+        }
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
