@@ -132,7 +132,13 @@ pub fn emit(store: &Store, event: &str, job: &JobRow, links: &Links) -> Result<(
     let env = envelope(event, job, links);
     store.append_event(job.user_id, event, &job.guid, &env)?;
     if let Some(hook_event) = webhook_event(event) {
-        store.queue_deliveries(job.user_id, hook_event, |message_id| {
+        // A schedule's or workflow's own webhook gets its results (finished
+        // or failed), subscribed or not.
+        let named = match hook_event {
+            "export.finished" | "export.failed" => store.delivery_webhook(job.id)?,
+            _ => None,
+        };
+        store.queue_deliveries(job.user_id, hook_event, named.as_deref(), |message_id| {
             webhook_body(hook_event, job, links, message_id).to_string()
         })?;
     }

@@ -337,3 +337,84 @@ async fn a_refused_resend_changes_nothing() {
     );
     h.server.unwrap().shutdown().await;
 }
+
+/// `deliveryMethod: webhook` on a schedule: its webhook gets the run's
+/// results whether or not it subscribes to `export.finished`, exactly once
+/// when it does, and other webhooks only what they subscribe to.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_schedule_delivers_its_results_to_its_own_webhook() {
+    let h = Harness::start(vec![SynthApp::new(730, 25)], 0, |_| {}).await;
+    let rx = Receiver::start().await;
+    // Subscribed to nothing the run finishing sends.
+    let target = create_hook(
+        &h,
+        &rx.url("target"),
+        &["export.requeued"],
+        "whsec_target_1",
+    )
+    .await;
+    // Subscribed to finished as well as named by the second schedule.
+    let both = create_hook(&h, &rx.url("both"), &["export.finished"], "whsec_both_2").await;
+    // Named by nobody, subscribed to created only.
+    create_hook(
+        &h,
+        &rx.url("created"),
+        &["export.created"],
+        "whsec_created_3",
+    )
+    .await;
+
+    let mut guids = Vec::new();
+    for hook in [&target, &both] {
+        let (c, s) = h
+            .call(
+                "POST",
+                "/api/v1/schedules",
+                Some(json!({
+                    "url": steam_url(730),
+                    "frequency": "daily",
+                    "deliveryMethod": "webhook",
+                    "webhook": hook["uuid"],
+                })),
+            )
+            .await;
+        assert_eq!(c, 201, "{s}");
+        assert_eq!(s["webhook"]["uuid"], hook["uuid"], "{s}");
+        let uuid = s["uuid"].as_str().unwrap();
+        let (c, run) = h
+            .call("POST", &format!("/api/v1/schedules/{uuid}/run-now"), None)
+            .await;
+        assert_eq!(c, 200, "{run}");
+        let guid = run["jobs"][0].as_str().unwrap().to_string();
+        h.wait_job(&guid, 30, |j| j["status"] == "done").await;
+        guids.push(guid);
+    }
+
+    let got = rx.wait_for("target", 1, 10).await;
+    let b = got[0].json();
+    assert_eq!(
+        (b["event"].as_str(), b["guid"].as_str()),
+        (Some("export.finished"), Some(guids[0].as_str()))
+    );
+    assert_eq!(b["comments_count"], 25);
+    assert_signed(&got[0], "whsec_target_1");
+    // `both` subscribes to finished: both jobs, each once.
+    let got = rx.wait_for("both", 2, 10).await;
+    let created = rx.wait_for("created", 2, 10).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(rx.at("target").len(), 1, "the first schedule's job only");
+    let mut seen: Vec<String> = rx
+        .at("both")
+        .iter()
+        .map(|d| d.json()["guid"].as_str().unwrap().to_string())
+        .collect();
+    seen.sort();
+    let mut want = guids.clone();
+    want.sort();
+    assert_eq!(seen, want, "once per job, named or subscribed: {got:?}");
+    assert!(rx
+        .at("created")
+        .iter()
+        .all(|d| d.json()["event"] == "export.created"));
+    assert_eq!(created.len(), 2);
+}

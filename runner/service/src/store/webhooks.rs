@@ -292,11 +292,15 @@ impl Store {
         })
     }
 
-    /// Queues one delivery per enabled webhook of `user_id` subscribed to `event`.
+    /// Queues one delivery per enabled webhook of `user_id` subscribed to
+    /// `event`, plus one to `named` (a schedule's or workflow's delivery
+    /// webhook, a uuid of the same user) whatever its subscriptions; never two
+    /// to one webhook.
     pub fn queue_deliveries(
         &self,
         user_id: i64,
         event: &str,
+        named: Option<&str>,
         body_for: impl Fn(&str) -> String,
     ) -> Result<usize, ServiceError> {
         self.with(|c| {
@@ -309,7 +313,10 @@ impl Store {
                 .map(webhook_row)
                 .collect::<Result<_, _>>()?;
             let mut n = 0;
-            for h in hooks.iter().filter(|h| h.events.iter().any(|e| e == event)) {
+            let wanted = |h: &&WebhookRow| {
+                h.events.iter().any(|e| e == event) || named.is_some_and(|u| u == h.uuid)
+            };
+            for h in hooks.iter().filter(wanted) {
                 let message_id = format!("msg_{}", uuid::Uuid::new_v4().simple());
                 let body = body_for(&message_id);
                 c.exec(
