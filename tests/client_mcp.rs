@@ -110,6 +110,52 @@ fn cli_exports_waits_lists_and_downloads_in_process() {
     );
 }
 
+/// `--realtime` waits on the WebSocket: with a 10-minute polling interval
+/// the command still answers as soon as the job ends (polling would sleep
+/// the whole interval after its first look at the running job).
+#[test]
+fn cli_realtime_waits_on_the_websocket() {
+    // Five pages 400 ms apart: still running when the wait starts.
+    let server = common::steam_server(vec![SynthApp::new(440, 500)], 400);
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("svc");
+    let data = data.to_str().unwrap();
+    let base = format!("steam={}", server.base_url());
+    let started = std::time::Instant::now();
+    let out = runner()
+        .args([
+            "export",
+            "https://store.steampowered.com/app/440/TF2/",
+            "--realtime",
+            "--wait-interval",
+            "600000",
+            "--data",
+            data,
+            "--base-url",
+            &base,
+        ])
+        .output()
+        .unwrap();
+    let took = started.elapsed();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert!(stdout.contains("done"), "{stdout}");
+    assert!(!stderr.contains("polling instead"), "{stderr}");
+    assert!(
+        took < std::time::Duration::from_secs(60),
+        "answered after {took:?}: not on the push"
+    );
+    let (code, v) = cli(&["list", "--data", data, "--json"]);
+    assert_eq!(code, 0);
+    let job = &v["data"][0];
+    assert_eq!(
+        (job["status"].as_str(), job["totalExported"].as_i64()),
+        (Some("done"), Some(500)),
+        "{v}"
+    );
+}
+
 fn uuid_like() -> String {
     "b4219d47-3138-5efd-9762-2ef9f9495084".into()
 }
@@ -157,7 +203,7 @@ impl Mcp {
 
 #[test]
 fn mcp_server_drives_a_full_export_over_stdio() {
-    let server = common::steam_server(vec![SynthApp::new(730, 60)], 0);
+    let server = common::steam_server(vec![SynthApp::new(730, 60), SynthApp::new(570, 300)], 0);
     let dir = tempfile::tempdir().unwrap();
     let mut child = runner()
         .args([
@@ -233,10 +279,22 @@ fn mcp_server_drives_a_full_export_over_stdio() {
         "{done}"
     );
     let guid = done["data"]["guid"].as_str().unwrap();
+    // A second export, not waited for, then checked with realtime=true.
+    let queued = mcp.tool(
+        "export_comments",
+        json!({"url": "https://store.steampowered.com/app/570/Dota/"}),
+    );
+    let second = queued["data"]["guid"].as_str().unwrap().to_string();
+    let ended = mcp.tool("check_export", json!({"guid": second, "realtime": true}));
+    assert_eq!(
+        (ended["ok"].as_bool(), ended["data"]["status"].as_str()),
+        (Some(true), Some("done")),
+        "{ended}"
+    );
     let checked = mcp.tool("check_export", json!({"guid": guid}));
     assert_eq!(checked["data"]["exportedComments"], 60);
     let listed = mcp.tool("list_exports", json!({"limit": 5}));
-    assert_eq!(listed["data"][0]["guid"], guid);
+    assert_eq!(listed["data"][1]["guid"], guid, "newest first");
     let records = mcp.tool("download_export", json!({"guid": guid}));
     assert_eq!(records["data"].as_array().unwrap().len(), 60);
     let missing = mcp.tool("check_export", json!({"guid": "nope"}));

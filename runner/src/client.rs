@@ -41,7 +41,11 @@ pub struct ClientError {
 }
 
 impl ClientError {
-    fn new(code: &str, error: impl Into<String>, detail: impl Into<String>) -> ClientError {
+    pub(crate) fn new(
+        code: &str,
+        error: impl Into<String>,
+        detail: impl Into<String>,
+    ) -> ClientError {
         ClientError {
             error: error.into(),
             code: code.into(),
@@ -127,7 +131,7 @@ impl Client {
         }
     }
 
-    async fn send(
+    pub(crate) async fn send(
         &self,
         method: reqwest::Method,
         path: &str,
@@ -197,6 +201,48 @@ impl Client {
         j["exportedComments"] = j["totalExported"].clone();
         j["downloadUrl"] = j["download_link"].clone();
         Ok(j)
+    }
+
+    /// The server's HTTP base.
+    pub(crate) fn base(&self) -> &str {
+        &self.base
+    }
+
+    /// Waits for a job: over the WebSocket when `realtime` (progress on
+    /// stderr unless `quiet`), else by polling every `interval`.
+    pub async fn wait_for(
+        &self,
+        guid: &str,
+        realtime: bool,
+        interval: Duration,
+        timeout: Duration,
+        quiet: bool,
+    ) -> Result<Value, ClientError> {
+        if !realtime {
+            return self.wait(guid, interval, timeout).await;
+        }
+        let r = self
+            .wait_realtime(guid, timeout, |n, total| {
+                if !quiet {
+                    match total {
+                        Some(t) => eprintln!("{guid}: {n} of {t} exported"),
+                        None => eprintln!("{guid}: {n} exported"),
+                    }
+                }
+            })
+            .await;
+        if !quiet {
+            if let Err(e) = &r {
+                if e.code == "REALTIME_ERROR" {
+                    eprintln!("{}: {}; polling instead", e.error, e.detail);
+                }
+            }
+        }
+        match r {
+            // The socket failed, not the job: fall back to polling.
+            Err(e) if e.code == "REALTIME_ERROR" => self.wait(guid, interval, timeout).await,
+            r => r,
+        }
     }
 
     /// Polls a job until it is done, failed or stopped, or `timeout` passes.
@@ -313,6 +359,9 @@ pub struct ExportOptions {
     /// Wait for the job to finish.
     #[arg(long)]
     pub wait: bool,
+    /// Wait over the WebSocket (pushed progress and end) instead of polling (implies --wait).
+    #[arg(long)]
+    pub realtime: bool,
     /// Polling interval in milliseconds while waiting.
     #[arg(long, default_value_t = 5000)]
     pub wait_interval: u64,

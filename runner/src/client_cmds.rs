@@ -29,6 +29,9 @@ pub struct StatusCmd {
     /// Wait for the job to finish.
     #[arg(long)]
     pub wait: bool,
+    /// Wait over the WebSocket (pushed progress and end) instead of polling (implies --wait).
+    #[arg(long)]
+    pub realtime: bool,
     /// Polling interval in milliseconds.
     #[arg(long, default_value_t = 5000)]
     pub wait_interval: u64,
@@ -112,19 +115,22 @@ fn save(path: &PathBuf, bytes: &[u8]) -> Result<Value, ClientError> {
 /// `runner export`.
 pub async fn export(cmd: ExportCmd) -> Result<u8> {
     let o = cmd.options.clone();
+    let quiet = cmd.client.json;
     with_client(&cmd.client, move |c| async move {
         let r = async {
             let options = o.to_api()?;
             let job = c.create(&cmd.url, options).await?;
-            if !(o.wait || o.download || o.download_json) {
+            if !(o.wait || o.realtime || o.download || o.download_json) {
                 return Ok(job);
             }
             let guid = job["guid"].as_str().unwrap_or_default().to_string();
             let job = c
-                .wait(
+                .wait_for(
                     &guid,
+                    o.realtime,
                     Duration::from_millis(o.wait_interval.max(50)),
                     Duration::from_millis(o.wait_timeout),
+                    quiet,
                 )
                 .await?;
             if job["status"] != "done" || !(o.download || o.download_json) {
@@ -149,11 +155,13 @@ pub async fn export(cmd: ExportCmd) -> Result<u8> {
 /// `runner status`.
 pub async fn status(cmd: StatusCmd) -> Result<u8> {
     with_client(&cmd.client, move |c| async move {
-        let r = if cmd.wait {
-            c.wait(
+        let r = if cmd.wait || cmd.realtime {
+            c.wait_for(
                 &cmd.guid,
+                cmd.realtime,
                 Duration::from_millis(cmd.wait_interval.max(50)),
                 Duration::from_millis(cmd.wait_timeout),
+                cmd.client.json,
             )
             .await
         } else {

@@ -11,6 +11,7 @@ mod eval;
 mod mcp;
 mod progress;
 mod provider;
+mod realtime;
 mod serve;
 mod sessions;
 mod table;

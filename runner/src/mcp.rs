@@ -34,6 +34,8 @@ pub struct ExportParams {
     pub cookies: Option<serde_json::Map<String, Value>>,
     /// Wait for the export to finish before answering (polls every 2 s, up to 10 minutes).
     pub wait: Option<bool>,
+    /// Use WebSocket for real-time updates instead of polling (implies wait=true).
+    pub realtime: Option<bool>,
 }
 
 /// Parameters of `check_export`.
@@ -44,6 +46,8 @@ pub struct CheckParams {
     pub guid: String,
     /// Wait for the export to finish before answering.
     pub wait: Option<bool>,
+    /// Use WebSocket for real-time updates instead of polling (implies wait=true).
+    pub realtime: Option<bool>,
 }
 
 /// Parameters of `list_exports`.
@@ -115,9 +119,13 @@ impl Tools {
                 o.insert("cookies".into(), Value::Object(c.clone()));
             }
             let job = self.client.create(&p.url, Value::Object(o)).await?;
-            if p.wait.unwrap_or(false) {
+            let realtime = p.realtime.unwrap_or(false);
+            if p.wait.unwrap_or(false) || realtime {
                 let guid = job["guid"].as_str().unwrap_or_default().to_string();
-                self.client.wait(&guid, Duration::from_secs(2), WAIT).await
+                // stdout carries the protocol: nothing printed while waiting.
+                self.client
+                    .wait_for(&guid, realtime, Duration::from_secs(2), WAIT, true)
+                    .await
             } else {
                 Ok(job)
             }
@@ -130,9 +138,10 @@ impl Tools {
         description = "Check an export job by GUID (status queueing, progress, done, error, stopped); with wait=true, answer when it ends."
     )]
     async fn check_export(&self, Parameters(p): Parameters<CheckParams>) -> String {
-        let r = if p.wait.unwrap_or(false) {
+        let realtime = p.realtime.unwrap_or(false);
+        let r = if p.wait.unwrap_or(false) || realtime {
             self.client
-                .wait(&p.guid, Duration::from_secs(2), WAIT)
+                .wait_for(&p.guid, realtime, Duration::from_secs(2), WAIT, true)
                 .await
         } else {
             self.client.job(&p.guid).await
