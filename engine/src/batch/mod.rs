@@ -4,7 +4,7 @@
 mod report;
 mod restore;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -224,16 +224,31 @@ impl Batch {
             })?;
         }
         let mut dedup = Dedup::new();
-        for k in SeenLog::read(&ckpt_dir, restored.seen).unwrap_or_default() {
+        let committed = SeenLog::read(&ckpt_dir, restored.seen).unwrap_or_default();
+        for &k in &committed {
             dedup.insert_key(k);
         }
         let seen = SeenLog::open(&ckpt_dir, restored.seen)?;
         let store = match &self.dedup_store {
             Some(path) => {
-                for k in SeenLog::read_all(path)? {
+                let stored = SeenLog::read_all(path)?;
+                let mut log = SeenLog::open_at(path, None)?;
+                if resume && !committed.is_empty() {
+                    // The store is appended after the journal line: a crash in
+                    // between left committed keys out of it, and the next run
+                    // would export those records again.
+                    let have: HashSet<u64> = stored.iter().copied().collect();
+                    let missing: Vec<u64> = committed
+                        .iter()
+                        .copied()
+                        .filter(|k| !have.contains(k))
+                        .collect();
+                    log.append(&missing)?;
+                }
+                for k in stored {
                     dedup.insert_key(k);
                 }
-                Some(SeenLog::open_at(path, None)?)
+                Some(log)
             }
             None => None,
         };
