@@ -50,6 +50,18 @@ pub struct ServeArgs {
     /// First webhook retry delay in milliseconds (doubles on each failure).
     #[arg(long, default_value_t = 2000)]
     pub webhook_backoff_ms: u64,
+    /// Mail server for `deliveryMethod: email` and run notifications:
+    /// `smtp://[user:pass@]host[:port]` (`?tls=required` for STARTTLS) or `smtps://…`.
+    #[arg(
+        long,
+        env = "RUNNER_SMTP",
+        hide_env_values = true,
+        requires = "mail_from"
+    )]
+    pub smtp: Option<String>,
+    /// Sender address of those mails.
+    #[arg(long, value_name = "ADDRESS")]
+    pub mail_from: Option<String>,
     /// An exit location for `options.vpn`: `NAME=CODE[=PROXY_URL]`, e.g. `Norway=NO=socks5://…`. Repeatable.
     #[arg(long = "vpn-location", value_name = "NAME=CODE[=PROXY]")]
     pub vpn_location: Vec<String>,
@@ -80,6 +92,10 @@ pub enum TokenCommand {
         /// Display name of the token.
         #[arg(long)]
         name: Option<String>,
+        /// The user's email address, where scheduled exports with email
+        /// delivery or notifications report (needs `runner serve --smtp`).
+        #[arg(long)]
+        email: Option<String>,
         /// The service's PostgreSQL store, if it uses one.
         #[arg(long, env = "RUNNER_DATABASE", hide_env_values = true)]
         database: Option<String>,
@@ -128,6 +144,11 @@ pub async fn serve(args: ServeArgs, api: bool, known: &[&str]) -> Result<u8> {
         .iter()
         .map(|v| parse_vpn(v))
         .collect::<Result<_>>()?;
+    if let Some(url) = &args.smtp {
+        let from = args.mail_from.as_deref().unwrap_or_default();
+        config.smtp =
+            Some(service::mailer::SmtpSettings::new(url, from).map_err(anyhow::Error::msg)?);
+    }
     if !api && args.workers == 0 {
         bail!("runner worker needs --workers ≥ 1");
     }
@@ -153,13 +174,22 @@ pub fn token(args: TokenArgs) -> Result<u8> {
             data,
             user,
             name,
+            email,
             database,
         } => {
+            if let Some(e) = &email {
+                if !service::mailer::valid_address(e) {
+                    bail!("--email {e:?} is not an email address");
+                }
+            }
             let spec =
                 database.unwrap_or_else(|| data.join("service.db").to_string_lossy().into_owned());
             let store = service::store::Store::open_spec(&spec)
                 .with_context(|| format!("cannot open the store {}", engine::redact_url(&spec)))?;
             let user = store.user_named(&user)?;
+            if let Some(e) = &email {
+                store.set_user_email(user.id, Some(e))?;
+            }
             let token = service::auth::new_token();
             let row = store.insert_token(
                 &user,

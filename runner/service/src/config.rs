@@ -66,6 +66,8 @@ pub struct ServiceConfig {
     pub webhook_attempts: u32,
     /// Largest request body accepted.
     pub max_body_bytes: usize,
+    /// Mail server for email delivery and notifications; `None` = no mail.
+    pub smtp: Option<crate::mailer::SmtpSettings>,
 }
 
 impl ServiceConfig {
@@ -87,6 +89,7 @@ impl ServiceConfig {
             webhook_backoff: Duration::from_secs(2),
             webhook_attempts: 8,
             max_body_bytes: 256 * 1024,
+            smtp: None,
         }
     }
 

@@ -22,6 +22,7 @@ mod error;
 pub mod events;
 pub mod job_setup;
 mod limits;
+pub mod mailer;
 pub mod options;
 mod sandbox;
 pub mod scheduler;

@@ -112,6 +112,9 @@ impl Server {
         }
         // Webhook deliveries are claimed before sending, so every process may send.
         tasks.push(tokio::spawn(crate::webhooks::run_sender(state.clone())));
+        if state.config.smtp.is_some() {
+            tasks.push(tokio::spawn(crate::mailer::run_sender(state.clone())));
+        }
         crate::api::mark_started();
         // Slots are claimed in the store, so every process may run the scheduler.
         tasks.push(tokio::spawn(crate::scheduler::run(state.clone())));

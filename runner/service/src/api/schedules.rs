@@ -155,13 +155,21 @@ pub(super) async fn draft(
             Some("storage") | None => f.delivery_method = "storage".into(),
             Some("webhook") => f.delivery_method = "webhook".into(),
             Some("email") => {
-                return Err(ApiError::validation(
-                    "deliveryMethod email needs a mail server, which this service does not have; use storage or webhook",
-                ))
+                if state.config.smtp.is_none() {
+                    return Err(ApiError::validation(
+                        "deliveryMethod email needs a mail server: this service was started without --smtp; use storage or webhook",
+                    ));
+                }
+                if db(state, move |s| s.user_email(uid)).await?.is_none() {
+                    return Err(ApiError::validation(
+                        "deliveryMethod email needs your account's email address (runner token create --email ADDRESS)",
+                    ));
+                }
+                f.delivery_method = "email".into();
             }
             Some(other) => {
                 return Err(ApiError::validation(format!(
-                    "deliveryMethod must be storage or webhook, not {other:?}"
+                    "deliveryMethod must be storage, email or webhook, not {other:?}"
                 )))
             }
         }

@@ -27,7 +27,7 @@ use chrono::{DateTime, Utc};
 pub use timing::{parse_anchor, parse_cron, parse_time, show_anchor, Frequency, Timing};
 
 use crate::events::emit;
-use crate::store::{JobRow, NewJob, RunOutcome, RunStart, ScheduleRow, Store};
+use crate::store::{JobRow, MailDraft, NewJob, RunOutcome, RunStart, ScheduleRow, Store};
 use crate::{AppState, ServiceError};
 
 /// The timing of a stored schedule.
@@ -140,6 +140,24 @@ pub fn tick(state: &AppState, now: DateTime<Utc>) -> Result<(), ServiceError> {
     settle(state)
 }
 
+/// The mail that ends a run, when the server can send mail, the schedule asks
+/// for it (`deliveryMethod: email` or `sendNotification`) and its user has an
+/// address.
+fn notification(
+    state: &AppState,
+    s: &ScheduleRow,
+    ok: bool,
+    jobs: &[JobRow],
+) -> Result<Option<MailDraft>, ServiceError> {
+    if state.config.smtp.is_none() || !(s.delivery_method == "email" || s.send_notification) {
+        return Ok(None);
+    }
+    let Some(recipient) = state.store.user_email(s.user_id)? else {
+        return Ok(None);
+    };
+    Ok(Some(crate::mailer::run_mail(state, s, ok, jobs, recipient)))
+}
+
 fn settle(state: &AppState) -> Result<(), ServiceError> {
     let store = &state.store;
     for (run_id, step, s) in store.open_runs(200)? {
@@ -173,24 +191,32 @@ fn settle(state: &AppState) -> Result<(), ServiceError> {
                 },
             )?,
             // Nothing passed on: the later steps have nothing to do.
-            Some(_) => store.settle_run(
-                run_id,
-                step,
-                RunOutcome::End {
-                    ok: true,
-                    results,
-                    steps_completed: steps,
-                },
-            )?,
-            None => store.settle_run(
-                run_id,
-                step,
-                RunOutcome::End {
-                    ok,
-                    results,
-                    steps_completed: if ok { step } else { step - 1 },
-                },
-            )?,
+            Some(_) => {
+                let mail = notification(state, &s, true, &jobs)?;
+                store.settle_run(
+                    run_id,
+                    step,
+                    RunOutcome::End {
+                        ok: true,
+                        results,
+                        steps_completed: steps,
+                        mail: mail.as_ref(),
+                    },
+                )?
+            }
+            None => {
+                let mail = notification(state, &s, ok, &jobs)?;
+                store.settle_run(
+                    run_id,
+                    step,
+                    RunOutcome::End {
+                        ok,
+                        results,
+                        steps_completed: if ok { step } else { step - 1 },
+                        mail: mail.as_ref(),
+                    },
+                )?
+            }
         };
         if let Some(jobs) = created {
             announce(store, &jobs)?;

@@ -235,6 +235,7 @@ impl Store {
                     ok,
                     results,
                     steps_completed,
+                    mail,
                 } => {
                     let row = c.row(
                         "UPDATE schedule_runs SET status = ?1, steps_completed = ?2,
@@ -259,6 +260,9 @@ impl Store {
                         "UPDATE schedules SET fail_count = fail_count + 1 WHERE id = ?1"
                     };
                     c.exec(sql, vals![row.i64("schedule_id")?])?;
+                    if let Some(m) = mail {
+                        super::mails::queue_mail_in(c, m)?;
+                    }
                     Ok(Some(Vec::new()))
                 }
             }
@@ -317,6 +321,8 @@ pub enum RunOutcome<'a> {
         results: i64,
         /// Steps finished.
         steps_completed: i64,
+        /// The notification to queue with the run's end (email delivery).
+        mail: Option<&'a super::MailDraft>,
     },
     /// The step succeeded and the next one starts with these jobs.
     Next {

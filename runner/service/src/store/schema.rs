@@ -161,6 +161,20 @@ CREATE TABLE IF NOT EXISTS run_jobs (
     step INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS run_jobs_run ON run_jobs(run_id, step);
+CREATE TABLE IF NOT EXISTS mails (
+    id INTEGER PRIMARY KEY,
+    uuid TEXT NOT NULL UNIQUE,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    recipient TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    body TEXT NOT NULL,
+    state TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    last_error TEXT,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS mails_due ON mails(state, next_attempt_at);
 CREATE TABLE IF NOT EXISTS proxy_pools (
     id INTEGER PRIMARY KEY,
     uuid TEXT NOT NULL UNIQUE,
@@ -208,6 +222,9 @@ const JOB_COLUMNS: &[(&str, &str)] = &[
     ("dedup_key", "TEXT"),
 ];
 
+/// `users` columns added after the first schema (notification address).
+const USER_COLUMNS: &[(&str, &str)] = &[("email", "TEXT")];
+
 fn pg_text(sqlite: &str) -> String {
     sqlite
         .replace(
@@ -221,11 +238,13 @@ fn pg_text(sqlite: &str) -> String {
 pub(crate) fn pg_schema() -> String {
     let mut s = pg_text(CORE_SCHEMA);
     s.push_str(&pg_text(AUTOMATION_SCHEMA));
-    for (name, ty) in JOB_COLUMNS {
-        s.push_str(&format!(
-            "ALTER TABLE jobs ADD COLUMN IF NOT EXISTS {name} {};\n",
-            pg_text(&format!(" {ty}")).trim()
-        ));
+    for (table, columns) in [("jobs", JOB_COLUMNS), ("users", USER_COLUMNS)] {
+        for (name, ty) in columns {
+            s.push_str(&format!(
+                "ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {name} {};\n",
+                pg_text(&format!(" {ty}")).trim()
+            ));
+        }
     }
     s.push_str("CREATE INDEX IF NOT EXISTS jobs_priority ON jobs(status, priority, id);\n");
     s
@@ -236,13 +255,15 @@ pub(crate) fn pg_schema() -> String {
 pub(crate) fn create_sqlite(conn: &rusqlite::Connection) -> Result<(), ServiceError> {
     conn.execute_batch(CORE_SCHEMA)?;
     conn.execute_batch(AUTOMATION_SCHEMA)?;
-    let have: Vec<String> = conn
-        .prepare("SELECT name FROM pragma_table_info('jobs')")?
-        .query_map([], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
-    for (name, ty) in JOB_COLUMNS {
-        if !have.iter().any(|h| h == name) {
-            conn.execute_batch(&format!("ALTER TABLE jobs ADD COLUMN {name} {ty}"))?;
+    for (table, columns) in [("jobs", JOB_COLUMNS), ("users", USER_COLUMNS)] {
+        let have: Vec<String> = conn
+            .prepare(&format!("SELECT name FROM pragma_table_info('{table}')"))?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        for (name, ty) in columns {
+            if !have.iter().any(|h| h == name) {
+                conn.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {name} {ty}"))?;
+            }
         }
     }
     conn.execute_batch("CREATE INDEX IF NOT EXISTS jobs_priority ON jobs(status, priority, id)")?;
@@ -258,6 +279,7 @@ mod tests {
         assert!(pg.contains("job_id BIGINT PRIMARY KEY"));
         assert!(!pg.contains("INTEGER"));
         assert!(pg.contains("ADD COLUMN IF NOT EXISTS priority BIGINT NOT NULL DEFAULT 0"));
+        assert!(pg.contains("ALTER TABLE users ADD COLUMN IF NOT EXISTS email TEXT"));
     }
 
     #[test]
