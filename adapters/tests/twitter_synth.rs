@@ -366,3 +366,43 @@ async fn rate_limits_are_waited_out() {
         .iter()
         .any(|p| p.notes.iter().any(|n| n.contains("rate-limit window"))));
 }
+
+/// X retired our `TweetDetail` query id: the adapter reads the current one
+/// from X's web client (home page → `main.<hash>.js`) once, says so in the
+/// job's notes, and exports the whole conversation; a query id the user gave
+/// is never replaced.
+#[tokio::test]
+async fn a_retired_query_id_is_replaced_by_the_web_clients() {
+    let root = TWITTER_SYNTH_FIRST_ID + 77_000_000;
+    let conv = TwConversation::generated(root, 40, 4);
+    let synth = TwitterSynth::new(vec![conv.clone()])
+        .cookies(AUTH, CT0)
+        .current_query_id("Nw7-q_Detail2026");
+    let s = server(synth).await;
+    let (pages, err) =
+        fetch_to_end(&Twitter, logged_in(&s, JobOptions::new()), &url(root), None).await;
+    assert!(err.is_none(), "{err:?}");
+    assert_truth(&records(&pages), &conv);
+    let notes: Vec<&String> = pages.iter().flat_map(|p| p.notes.iter()).collect();
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert!(notes[0].contains("using Nw7-q_Detail2026"), "{notes:?}");
+    let paths: Vec<String> = s.requests().iter().map(|r| r.path.clone()).collect();
+    let retired = paths
+        .iter()
+        .filter(|p| p.contains(adapters::twitter::api::TWEET_DETAIL_QUERY_ID))
+        .count();
+    assert_eq!(retired, 1, "one request with the retired id: {paths:?}");
+    assert_eq!(
+        paths
+            .iter()
+            .filter(|p| p.ends_with("/main.7c2e91ab.js"))
+            .count(),
+        1
+    );
+
+    // The user's own query id: a precise error, no discovery.
+    let given = JobOptions::new().with_param("query_id", "MyOwnId");
+    let (_, err) = fetch_to_end(&Twitter, logged_in(&s, given), &url(root), None).await;
+    let e = err.expect("a 404 for an unknown query id").to_string();
+    assert!(e.contains("query_id"), "{e}");
+}

@@ -13,7 +13,8 @@ use super::PLATFORM;
 pub const WEB_BEARER: &str = "AAAAAAAAAAAAAAAAAAAAANRILgAAAAAAnNwIzUejRCOuH5E6I8xnZz4puTs%3D1Zv7ttfk8LF81IUq16cHjhLTvJu4FA33AGWWjCpTnA";
 
 /// The `TweetDetail` query id of X's web client (changes when X ships a new
-/// client; `--param query_id=…` overrides it).
+/// client: when X answers 404 the current one is read from the client's
+/// bundle, see [`super::discover`]; `--param query_id=…` overrides it).
 pub const TWEET_DETAIL_QUERY_ID: &str = "GtcBtFhtQymrpxAs5MALVA";
 
 /// Job parameter overriding [`TWEET_DETAIL_QUERY_ID`].

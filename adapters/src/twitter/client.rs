@@ -11,7 +11,8 @@ use super::api::{
     authenticate, headers, ranking_mode, read_detail, tweet_detail_url, Auth, PARAM_QUERY_ID,
     TWEET_DETAIL_QUERY_ID,
 };
-use super::walk::{Scope, Walk};
+use super::walk::{Request as WalkRequest, Scope, Walk};
+use super::wire::Detail;
 use super::PLATFORM;
 
 /// Job parameter: `expand=false` reads only what the post's own conversation
@@ -28,6 +29,9 @@ struct State {
     walk: Walk,
     auth: Option<Auth>,
     query_id: String,
+    /// The query id may be read from X's web client once when X no longer
+    /// knows ours (never when the user gave one).
+    may_discover: bool,
     ranking: &'static str,
     scope: Scope,
     wait: Option<Duration>,
@@ -59,7 +63,11 @@ pub(crate) fn fetch(target: Target, ctx: FetchContext, resume: Option<Cursor>) -
             .as_deref(),
         Some("false" | "0" | "no" | "off")
     );
+    let given_id = params
+        .get(PARAM_QUERY_ID)
+        .is_some_and(|q| !q.trim().is_empty());
     let state = State {
+        may_discover: !given_id,
         query_id: params
             .get(PARAM_QUERY_ID)
             .filter(|q| {
@@ -120,35 +128,19 @@ impl State {
             ));
             tokio::time::sleep(w).await;
         }
-        let url = tweet_detail_url(
-            &self.query_id,
-            &req.focal,
-            req.cursor.as_deref(),
-            self.ranking,
-        );
-        let referer = super::url::canonical_url(
-            self.target
-                .params
-                .get(super::url::PARAM_USER)
-                .map(String::as_str)
-                .unwrap_or("i"),
-            &self.target.id,
-        );
-        let hdrs = headers(&auth, &referer);
-        let http = &self.ctx.http;
-        let resolved = http.resolve(&url)?;
-        let resp = http
-            .execute(|c| {
-                let mut r = c.get(resolved.clone());
-                for (k, v) in &hdrs {
-                    r = r.header(*k, v.as_str());
-                }
-                r
-            })
-            .await?;
-        let window = window_wait(&resp);
-        let shown_url = resp.url.clone();
-        let detail = read_detail(http, &auth, resp)?;
+        let (window, shown_url, detail) = match self.ask(&auth, &req).await {
+            Err(Error::Http { status: 404, .. }) if self.may_discover => {
+                self.may_discover = false;
+                let id = super::discover::current_query_id(&self.ctx.http).await?;
+                notes.push(format!(
+                    "X no longer knows TweetDetail query id {}; using {id}, read from X's web client",
+                    self.query_id
+                ));
+                self.query_id = id;
+                self.ask(&auth, &req).await?
+            }
+            r => r?,
+        };
         let records = self
             .walk
             .absorb(&detail, &self.target, self.scope, &shown_url)?;
@@ -175,6 +167,45 @@ impl State {
         let mut page = Page::new(records, next);
         page.notes = notes;
         Ok(Some(page))
+    }
+
+    /// One `TweetDetail` request for `req` with the current query id: the
+    /// rate-limit wait it announces, the URL answered, and the conversation.
+    async fn ask(
+        &self,
+        auth: &Auth,
+        req: &WalkRequest,
+    ) -> Result<(Option<Duration>, String, Detail), Error> {
+        let url = tweet_detail_url(
+            &self.query_id,
+            &req.focal,
+            req.cursor.as_deref(),
+            self.ranking,
+        );
+        let referer = super::url::canonical_url(
+            self.target
+                .params
+                .get(super::url::PARAM_USER)
+                .map(String::as_str)
+                .unwrap_or("i"),
+            &self.target.id,
+        );
+        let hdrs = headers(auth, &referer);
+        let http = &self.ctx.http;
+        let resolved = http.resolve(&url)?;
+        let resp = http
+            .execute(|c| {
+                let mut r = c.get(resolved.clone());
+                for (k, v) in &hdrs {
+                    r = r.header(*k, v.as_str());
+                }
+                r
+            })
+            .await?;
+        let window = window_wait(&resp);
+        let shown_url = resp.url.clone();
+        let detail = read_detail(http, auth, resp)?;
+        Ok((window, shown_url, detail))
     }
 }
 

@@ -48,6 +48,7 @@
 
 pub mod api;
 mod client;
+pub mod discover;
 pub mod record;
 pub mod url;
 pub mod walk;
