@@ -9,6 +9,11 @@ use anyhow::{Context, Result};
 use clap::Args;
 use serde_json::{json, Value};
 
+/// Statuses after which a job changes no more.
+pub(crate) fn terminal(status: Option<&str>) -> bool {
+    matches!(status, Some("done" | "error" | "stopped"))
+}
+
 /// Where the client sends its requests.
 #[derive(Debug, Args, Clone, Default)]
 pub struct ClientArgs {
@@ -231,16 +236,14 @@ impl Client {
                 }
             })
             .await;
-        if !quiet {
-            if let Err(e) = &r {
-                if e.code == "REALTIME_ERROR" {
-                    eprintln!("{}: {}; polling instead", e.error, e.detail);
-                }
-            }
-        }
         match r {
             // The socket failed, not the job: fall back to polling.
-            Err(e) if e.code == "REALTIME_ERROR" => self.wait(guid, interval, timeout).await,
+            Err(e) if e.code == "REALTIME_ERROR" => {
+                if !quiet {
+                    eprintln!("{}: {}; polling instead", e.error, e.detail);
+                }
+                self.wait(guid, interval, timeout).await
+            }
             r => r,
         }
     }
@@ -255,7 +258,7 @@ impl Client {
         let start = Instant::now();
         loop {
             let j = self.job(guid).await?;
-            if matches!(j["status"].as_str(), Some("done" | "error" | "stopped")) {
+            if terminal(j["status"].as_str()) {
                 return Ok(j);
             }
             if start.elapsed() >= timeout {

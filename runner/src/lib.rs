@@ -170,7 +170,9 @@ async fn run_batch(
         }
     });
     let mut batch = Batch::new(registry, inputs);
-    if r.detect_language {
+    // With --lang the job detects languages before its filter; running the
+    // detector again would only re-read the texts it could not judge.
+    if r.detect_language && r.options.languages.is_empty() {
         batch = batch.enricher(std::sync::Arc::new(engine::LanguageDetector::default()));
     }
     let mut provider = None;

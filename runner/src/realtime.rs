@@ -9,12 +9,7 @@ use futures::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 use tokio_tungstenite::tungstenite::Message;
 
-use crate::client::{Client, ClientError};
-
-/// Statuses after which a job changes no more.
-fn terminal(status: Option<&str>) -> bool {
-    matches!(status, Some("done" | "error" | "stopped"))
-}
+use crate::client::{terminal, Client, ClientError};
 
 fn failed(what: &str, detail: impl ToString) -> ClientError {
     ClientError::new("REALTIME_ERROR", what, detail.to_string())

@@ -8,7 +8,7 @@ use std::time::Duration;
 use lettre::message::header::ContentType;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
-use crate::store::{now_ms_pub, JobRow, MailDraft, MailRow, ScheduleRow};
+use crate::store::{JobRow, MailDraft, MailRow, ScheduleRow};
 use crate::AppState;
 
 /// Where mail goes out.
@@ -177,12 +177,7 @@ pub async fn run_sender(state: AppState) {
                 Ok(()) => None,
                 Err(e) => {
                     tracing::info!("mail {} to the SMTP server failed: {e}", m.uuid);
-                    let attempts = m.attempts + 1;
-                    (attempts < i64::from(state.config.webhook_attempts)).then(|| {
-                        let delay = state.config.webhook_backoff
-                            * 2u32.saturating_pow(attempts.min(16) as u32);
-                        now_ms_pub() + delay.as_millis() as i64
-                    })
+                    crate::webhooks::retry_at(&state.config, m.attempts + 1)
                 }
             };
             let store = state.store.clone();

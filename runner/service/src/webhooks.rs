@@ -24,6 +24,16 @@ pub fn sign(body: &[u8], secret: &str) -> String {
     hex::encode(mac.finalize().into_bytes())
 }
 
+/// When the next attempt of a delivery (webhook or mail) that has failed
+/// `calls` times is due: the backoff doubling from `webhook_backoff`, or
+/// `None` once `webhook_attempts` are used up.
+pub fn retry_at(config: &crate::ServiceConfig, calls: i64) -> Option<i64> {
+    (calls < i64::from(config.webhook_attempts)).then(|| {
+        let backoff = config.webhook_backoff.as_millis() as i64;
+        now_ms_pub() + backoff.saturating_mul(1 << (calls - 1).clamp(0, 16))
+    })
+}
+
 /// Sends due deliveries until the service shuts down.
 pub async fn run_sender(state: AppState) {
     let client = match reqwest::Client::builder()
@@ -87,11 +97,11 @@ pub async fn run_sender(state: AppState) {
                         (None, false)
                     }
                 };
-                let calls = d.number_of_calls + 1;
-                let retry_at = (!ok && calls < state.config.webhook_attempts as i64).then(|| {
-                    let backoff = state.config.webhook_backoff.as_millis() as i64;
-                    now_ms_pub() + backoff.saturating_mul(1 << (calls - 1).min(16))
-                });
+                let retry_at = if ok {
+                    None
+                } else {
+                    retry_at(&state.config, d.number_of_calls + 1)
+                };
                 let store = state.store.clone();
                 let _ = tokio::task::spawn_blocking(move || {
                     store.record_attempt(&d, code, ok, retry_at)

@@ -175,11 +175,7 @@ fn settle(state: &AppState) -> Result<(), ServiceError> {
         } else {
             None
         };
-        let steps = s
-            .steps
-            .as_ref()
-            .and_then(|v| v.as_array())
-            .map_or(1, Vec::len) as i64;
+        let steps = s.step_count();
         let created = match next {
             Some(next_jobs) if !next_jobs.is_empty() => store.settle_run(
                 run_id,

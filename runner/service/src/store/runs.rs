@@ -274,28 +274,26 @@ impl Store {
     pub fn delivery_webhook(&self, job_id: i64) -> Result<Option<String>, ServiceError> {
         self.with(|c| {
             let Some(r) = c.row(
-                "SELECT s.delivery_method, s.webhook_uuid, s.steps, rj.step
-                 FROM run_jobs rj
-                 JOIN schedule_runs sr ON sr.id = rj.run_id
-                 JOIN schedules s ON s.id = sr.schedule_id
-                 WHERE rj.job_id = ?1",
+                "SELECT sr.schedule_id, rj.step FROM run_jobs rj
+                 JOIN schedule_runs sr ON sr.id = rj.run_id WHERE rj.job_id = ?1",
                 vals![job_id],
             )?
             else {
                 return Ok(None);
             };
-            if r.text("delivery_method")? != "webhook" {
+            let step = r.i64("step")?;
+            let Some(s) = c.row(
+                &format!("SELECT {SCOLS} FROM schedules WHERE id = ?1"),
+                vals![r.i64("schedule_id")?],
+            )?
+            else {
                 return Ok(None);
-            }
+            };
+            let s = schedule_row(&s)?;
             // Earlier steps of a workflow only feed the next step.
-            let steps = r
-                .opt_text("steps")?
-                .and_then(|s| serde_json::from_str::<Vec<serde_json::Value>>(&s).ok())
-                .map_or(1, |v| v.len().max(1) as i64);
-            if r.i64("step")? < steps {
-                return Ok(None);
-            }
-            r.opt_text("webhook_uuid")
+            Ok((s.delivery_method == "webhook" && step >= s.step_count())
+                .then_some(s.webhook_uuid)
+                .flatten())
         })
     }
 

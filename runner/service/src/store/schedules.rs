@@ -141,6 +141,14 @@ pub struct ScheduleFields {
 }
 
 impl ScheduleRow {
+    /// Steps a run goes through: a workflow's, or 1 for a schedule.
+    pub fn step_count(&self) -> i64 {
+        self.steps
+            .as_ref()
+            .and_then(Value::as_array)
+            .map_or(1, |s| s.len().max(1)) as i64
+    }
+
     /// The API-settable fields of this row (to merge an update into).
     pub fn fields(&self) -> ScheduleFields {
         ScheduleFields {
